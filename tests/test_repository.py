@@ -1,0 +1,67 @@
+"""The repository's own promises: layout, pins, docs config and README in sync with index.ipynb."""
+import configparser
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import readme  # noqa: E402
+
+
+def settings():
+    cfg = configparser.ConfigParser(delimiters=["="])
+    cfg.read(ROOT / "settings.ini")
+    return cfg["DEFAULT"]
+
+
+def test_layout():
+    for name in ["nbs", "audiolcm", "settings.ini", "setup.py", "tests", "_quarto.yml", "README.md", "LICENSE", "constraints.txt"]:
+        assert (ROOT / name).exists(), name
+
+
+def test_settings_skip_heavy_cells_and_pin_toolchain():
+    cfg = settings()
+    assert set(cfg["tst_flags"].split()) == {"notest", "slow", "cuda"}
+    assert cfg["update_pyproject"] == "False" and not (ROOT / "pyproject.toml").exists()
+    pins = dict(l.split("==") for l in (ROOT / "constraints.txt").read_text().splitlines() if "==" in l and not l.startswith("#"))
+    assert pins == {"nbdev": "2.4.14", "execnb": "0.1.18", "fastcore": "1.14.5", "ghapi": "1.1.1", "torch": "2.13.0"}
+    assert "==" not in cfg["requirements"], "library requirements stay ranges; pins live in constraints.txt"
+
+
+def test_quarto_config_is_shared_with_nbs():
+    link = ROOT / "nbs" / "_quarto.yml"
+    assert link.is_symlink() and link.resolve() == (ROOT / "_quarto.yml").resolve()
+    text = (ROOT / "_quarto.yml").read_text()
+    assert "enabled: false" in text and "sidebar.yml" in text and "nbdev.yml" in text
+
+
+def test_every_notebook_exports_an_existing_module_in_order():
+    notebooks = sorted((ROOT / "nbs").glob("[0-9][0-9]_*.ipynb"))
+    assert [p.name[:2] for p in notebooks] == sorted(p.name[:2] for p in notebooks)
+    assert len({p.name[:2] for p in notebooks}) == len(notebooks), "one notebook per number"
+    for nb in notebooks:
+        first = json.loads(nb.read_text())["cells"]
+        exp = [l for c in first if c["cell_type"] == "code" for l in "".join(c["source"]).splitlines() if l.startswith("#| default_exp")]
+        assert len(exp) == 1, nb.name
+        module = exp[0].split()[-1]
+        assert (ROOT / "audiolcm" / f"{module}.py").exists(), f"{nb.name} exports audiolcm/{module}.py"
+
+
+def test_readme_is_generated_from_index():
+    assert (ROOT / "README.md").read_text() == readme.render(), "README.md is out of date: run `make readme`"
+    text = readme.render()
+    assert "make run" in text and "make test" in text
+
+
+def test_readme_test_command_is_what_ci_runs():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in ci and "make test" in (ROOT / "README.md").read_text()
+
+
+def test_console_script_is_declared():
+    assert "audiolcm=audiolcm.cli:main" in settings()["console_scripts"]
+    script = Path(sys.executable).parent / "audiolcm"
+    out = subprocess.run([str(script), "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0 and "synth" in out.stdout
