@@ -65,3 +65,10 @@ def test_console_script_is_declared():
     script = Path(sys.executable).parent / "audiolcm"
     out = subprocess.run([str(script), "--help"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0 and "synth" in out.stdout
+
+
+def test_docs_sidebar_lists_every_notebook_in_order():
+    sidebar = (ROOT / "nbs" / "sidebar.yml").read_text()
+    listed = [l.strip()[2:] for l in sidebar.splitlines() if l.strip().startswith("- ")]
+    notebooks = ["index.ipynb"] + sorted(p.name for p in (ROOT / "nbs").glob("[0-9][0-9]_*.ipynb"))
+    assert listed == notebooks, "regenerate with: nbdev_sidebar --force"
