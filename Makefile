@@ -21,8 +21,10 @@ $(STAMP): setup.py settings.ini constraints.txt
 
 setup: $(STAMP)  ## create .venv and install audiolcm with its dev tools
 
-run: setup  ## the main job: render SynthCaps clips (wav + mel PNG) into $(OUT)/
-	$(BIN)/audiolcm synth --out $(OUT)/synthcaps --n 6 --seconds 4
+run: setup  ## the main job: text to audio with the shipped models (wav + mel PNG) into $(OUT)/generated/
+	$(BIN)/audiolcm generate "a siren wailing over rain" "three loud knocks" "a slow organ melody, rising in pitch" \
+		"rapid clicks, followed by a high-pitched beep" --steps 2 --guidance 5 --seed 0 \
+		-o $(OUT)/generated --plot $(OUT)/generated/mels.png
 
 test: setup  ## every test: notebooks clean and exported, nbdev_test, pytest
 	$(BIN)/python tools/check_sync.py

@@ -23,3 +23,35 @@ def test_synth_writes_clips_captions_and_sheet(tmp_path):
 def test_bad_arguments_exit_2_with_a_message(tmp_path):
     out = subprocess.run([str(SCRIPT), "synth", "--out", str(tmp_path), "--n", "0"], capture_output=True, text=True)
     assert out.returncode == 2 and "n must be at least 1" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_generate_one_prompt_to_a_wav_file(tmp_path):
+    out = subprocess.run([str(SCRIPT), "generate", "a siren wailing over rain", "-o", str(tmp_path / "siren.wav"),
+                          "--steps", "2", "--guidance", "5", "--seconds", "1.5", "--seed", "0"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    info = sf.info(tmp_path / "siren.wav")
+    assert (info.samplerate, info.channels, info.frames) == (16000, 1, 24000)
+
+
+def test_generate_refuses_bad_input_without_a_traceback(tmp_path):
+    for args, message in [(["", "-o", str(tmp_path / "x.wav")], "non-empty string"),
+                          (["x", "--guidance", "nan"], "finite"),
+                          (["x", "--model", str(tmp_path)], "pipeline.json is missing")]:
+        out = subprocess.run([str(SCRIPT), "generate", *args], capture_output=True, text=True)
+        assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr, out.stderr
+
+
+def test_train_vae_from_a_config_file(tmp_path):
+    cfg = tmp_path / "vae.json"
+    cfg.write_text(json.dumps({"model": {"channels": 8, "multipliers": [1, 1]}, "train": {"steps": 2, "batch_size": 2}}))
+    out = subprocess.run([str(SCRIPT), "train", "vae", "--config", str(cfg), "--out", str(tmp_path / "run")], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    saved = json.loads((tmp_path / "run" / "vae" / "config.json").read_text())
+    assert saved["kind"] == "MelVAE" and saved["config"]["channels"] == 8 and saved["scale_factor"] > 0
+
+
+def test_train_refuses_unknown_config_keys(tmp_path):
+    cfg = tmp_path / "bad.json"
+    cfg.write_text(json.dumps({"train": {"stpes": 2}}))
+    out = subprocess.run([str(SCRIPT), "train", "teacher", "--config", str(cfg), "--out", str(tmp_path)], capture_output=True, text=True)
+    assert out.returncode == 2 and "stpes" in out.stderr and "Traceback" not in out.stderr
