@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import matplotlib
-import numpy as np
 import torch
 
 from .audio import SAMPLE_RATE, atomic_write, mel_spectrogram, save_audio

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import copy
-import time
 from dataclasses import dataclass
 
 import torch
@@ -17,7 +16,7 @@ from tqdm.auto import tqdm
 from .backbone import AudioTransformer, BackboneConfig
 from .ddim import ddim_step, guided_eps
 from .schedule import NoiseSchedule
-from .teacher import drop_captions, ema_update
+from .teacher import ema_update
 from .vae import warmup_cosine
 
 # %% auto #0

@@ -5,7 +5,6 @@
 # %% ../nbs/13_experiments.ipynb #18550791
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import torch

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .audio import SAMPLE_RATE, atomic_write, frames_to_seconds, n_frames
+from .audio import SAMPLE_RATE, atomic_write, n_frames
 from .backbone import AudioTransformer
 from .distill import consistency_function
 from .schedule import NoiseSchedule

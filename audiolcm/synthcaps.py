@@ -5,7 +5,6 @@
 # %% ../nbs/01_synthcaps.ipynb #37f4c2ed
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import librosa
