@@ -36,3 +36,41 @@ def test_sample_on_cuda_is_seeded_like_cpu():
     cpu = sample(["three loud knocks"], seed=0, device="cpu")
     gpu = sample(["three loud knocks"], seed=0, device="cuda")
     assert cpu.shape == gpu.shape and abs(cpu - gpu).max() < 0.05  # same noise (drawn on the CPU), float differences only
+
+
+def test_inpainting_on_cuda_keeps_the_known_frames():
+    from audiolcm.sampler import AudioLCM, consistency_latents
+    pipe = AudioLCM.from_pretrained(device="cuda")
+    states, mask = pipe.text_encoder.encode(["three loud knocks"])
+    init = torch.randn(1, 20, 64, device="cuda")
+    keep = (torch.arange(64, device="cuda") < 32)[None]
+    z = consistency_latents(pipe.student, states, mask, 64, 2, 5.0, seed=0, init=init, strength=0.6, keep=keep)
+    assert torch.equal(z[..., :32], init[..., :32]) and torch.isfinite(z).all()
+
+
+def test_embedders_on_cuda_match_cpu():
+    from audiolcm.embedders import PANNsCnn14, VGGish
+    wav = torch.randn(2, 32768) * 0.1
+    for model in (VGGish().eval(), PANNsCnn14().eval()):
+        cpu = model.embed(wav)
+        gpu = model.cuda().embed(wav.cuda()).cpu()
+        assert torch.allclose(cpu, gpu, atol=1e-3 * (1 + cpu.abs().max().item())), type(model).__name__
+
+
+def test_fake_release_samples_on_cuda_like_cpu(tmp_path):
+    from audiolcm.release import ReleasePipeline, make_fake_release
+    folder = make_fake_release(tmp_path / "release")
+    cpu = ReleasePipeline.from_folder(folder).sample(["a dog barks"], seconds=0.512, seed=0)
+    gpu = ReleasePipeline.from_folder(folder, device="cuda").sample(["a dog barks"], seconds=0.512, seed=0)
+    assert cpu.shape == gpu.shape and abs(cpu - gpu).max() < 0.05  # bf16 autocast in the student on CUDA
+
+
+def test_distributed_trainer_runs_on_one_gpu():
+    from audiolcm.backbone import AudioTransformer, BackboneConfig
+    from audiolcm.distributed import train_teacher_distributed
+    from audiolcm.teacher import TeacherTrainConfig
+    from audiolcm.text import load_text_encoder
+    latents, captions = torch.randn(8, 20, 16), ["rain"] * 4 + ["a dog barks"] * 4
+    ema, losses = train_teacher_distributed(AudioTransformer(BackboneConfig.tiny(dim=32, depth=1, heads=2)), latents, captions,
+                                            load_text_encoder(device="cuda"), TeacherTrainConfig(steps=3, batch_size=4), progress=False)
+    assert next(ema.parameters()).is_cuda and all(l == l for l in losses)
