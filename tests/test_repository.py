@@ -37,16 +37,17 @@ def test_quarto_config_is_shared_with_nbs():
     assert "enabled: false" in text and "sidebar.yml" in text and "nbdev.yml" in text
 
 
-def test_every_notebook_exports_an_existing_module_in_order():
+def test_notebooks_are_numbered_and_export_existing_modules():
     notebooks = sorted((ROOT / "nbs").glob("[0-9][0-9]_*.ipynb"))
     assert [p.name[:2] for p in notebooks] == sorted(p.name[:2] for p in notebooks)
     assert len({p.name[:2] for p in notebooks}) == len(notebooks), "one notebook per number"
     for nb in notebooks:
         first = json.loads(nb.read_text())["cells"]
         exp = [l for c in first if c["cell_type"] == "code" for l in "".join(c["source"]).splitlines() if l.startswith("#| default_exp")]
-        assert len(exp) == 1, nb.name
-        module = exp[0].split()[-1]
-        assert (ROOT / "audiolcm" / f"{module}.py").exists(), f"{nb.name} exports audiolcm/{module}.py"
+        assert len(exp) <= 1, nb.name  # experiment notebooks (14_ablations) export nothing
+        for line in exp:
+            module = line.split()[-1]
+            assert (ROOT / "audiolcm" / f"{module}.py").exists(), f"{nb.name} exports audiolcm/{module}.py"
 
 
 def test_readme_is_generated_from_index():
