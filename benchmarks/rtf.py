@@ -113,6 +113,7 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--compile", action="store_true", help="torch.compile the denoisers (CUDA)")
     p.add_argument("--out", default=None)
+    p.add_argument("--append", action="store_true", help="add the tables to an existing --out page (e.g. a second run at another scale)")
     a = p.parse_args(argv)
     device = torch.device(a.device)
     if device.type == "cuda":
@@ -133,13 +134,15 @@ def main(argv=None):
             results.append(((scale, batch, seconds), measure(pipe, batch, seconds, a.teacher_steps, a.student_steps, device, a.repeats)))
             print(f"  batch {batch}: measured in {time.perf_counter() - t0:.0f} s")
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"{cpu_name()}, {torch.get_num_threads()} threads"
-    header = (f"---\ntitle: \"Benchmark: real-time factor on {device.type.upper()}\"\n---\n\n"
-              f"Measured with `python benchmarks/rtf.py {' '.join(argv) if argv else ''}`, torch {torch.__version__}, on {name}, "
-              f"{time.strftime('%Y-%m-%d')}. Sampling rate {SAMPLE_RATE} Hz; guidance 5. Paper-scale rows use random weights "
-              "(timing only). Peak memory: CUDA memory allocated, or the process's peak resident memory on CPU.\n")
+    run = f"`python benchmarks/rtf.py {' '.join(argv) if argv else ''}`, torch {torch.__version__}, on {name}, {time.strftime('%Y-%m-%d')}"
+    out = Path(a.out or Path(__file__).resolve().parent.parent / "nbs" / f"rtf_{device.type}.md")
+    if a.append and out.is_file(): header = f"{out.read_text().rstrip()}\n\nThen measured with {run}.\n"
+    else:
+        header = (f"---\ntitle: \"Benchmark: real-time factor on {device.type.upper()}\"\n---\n\n"
+                  f"Measured with {run}. Sampling rate {SAMPLE_RATE} Hz; guidance 5. Paper-scale rows use random weights "
+                  "(timing only). Peak memory: CUDA memory allocated, or the process's peak resident memory on CPU.\n")
     text = to_markdown(results, header)
     print(text)
-    out = Path(a.out or Path(__file__).resolve().parent.parent / "nbs" / f"rtf_{device.type}.md")
     out.write_text(text)
     print(f"wrote {out}")
 
