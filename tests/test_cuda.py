@@ -23,19 +23,30 @@ def test_backbone_on_cuda_matches_cpu_and_runs_under_bf16_autocast():
 
 def test_vocoder_and_vae_on_cuda_match_cpu():
     from audiolcm.vae import MelVAE
-    from audiolcm.vocoder import GriffinLimVocoder
+    from audiolcm.vocoder import mel_to_magnitude
     mel = torch.randn(2, 80, 32) - 2
     vae = MelVAE.load()
-    assert torch.allclose(vae.to_latent(mel), vae.cuda().to_latent(mel.cuda()).cpu(), atol=1e-3)
-    voc = GriffinLimVocoder(n_iter=4)
-    assert torch.allclose(voc(mel), voc.cuda()(mel.cuda()).cpu(), atol=1e-3)
+    torch.backends.cudnn.allow_tf32 = False  # TF32 convolutions round to ~1e-3, the size of the tolerance
+    try: assert torch.allclose(vae.to_latent(mel), vae.cuda().to_latent(mel.cuda()).cpu(), atol=1e-3)
+    finally: torch.backends.cudnn.allow_tf32 = True
+    # Griffin-Lim's phase retrieval turns FFT rounding into other (equally valid) waveforms, so compare the
+    # deterministic part, the non-negative mel inversion
+    cpu, gpu = mel_to_magnitude(mel), mel_to_magnitude(mel.cuda()).cpu()
+    assert torch.allclose(cpu, gpu, rtol=1e-3, atol=1e-5 * cpu.abs().max().item())
 
 
 def test_sample_on_cuda_is_seeded_like_cpu():
-    from audiolcm.sampler import sample
-    cpu = sample(["three loud knocks"], seed=0, device="cpu")
-    gpu = sample(["three loud knocks"], seed=0, device="cuda")
-    assert cpu.shape == gpu.shape and abs(cpu - gpu).max() < 0.05  # same noise (drawn on the CPU), float differences only
+    from audiolcm.sampler import AudioLCM, consistency_latents
+    def latents(pipe):
+        states, mask = pipe.text_encoder.encode(["three loud knocks", "rain falling"])
+        return consistency_latents(pipe.student, states, mask, 64, 2, 5.0, seed=0).cpu()
+    z_cpu = latents(AudioLCM.from_pretrained())
+    gpu_pipe = AudioLCM.from_pretrained(device="cuda")
+    z_gpu = latents(gpu_pipe)
+    # same noise (drawn on the CPU); the student runs under bf16 autocast on CUDA (~3 significant digits)
+    assert (z_cpu - z_gpu).abs().max() < 0.05 * z_cpu.abs().max()
+    audio = gpu_pipe.sample(["three loud knocks"], seed=0)
+    assert audio.shape == (1, 32768) and abs(audio).max() <= 1.0
 
 
 def test_inpainting_on_cuda_keeps_the_known_frames():
@@ -51,10 +62,13 @@ def test_inpainting_on_cuda_keeps_the_known_frames():
 def test_embedders_on_cuda_match_cpu():
     from audiolcm.embedders import PANNsCnn14, VGGish
     wav = torch.randn(2, 32768) * 0.1
-    for model in (VGGish().eval(), PANNsCnn14().eval()):
-        cpu = model.embed(wav)
-        gpu = model.cuda().embed(wav.cuda()).cpu()
-        assert torch.allclose(cpu, gpu, atol=1e-3 * (1 + cpu.abs().max().item())), type(model).__name__
+    torch.backends.cudnn.allow_tf32 = False  # full float32 convolutions, so CPU and GPU agree to float rounding
+    try:
+        for model in (VGGish().eval(), PANNsCnn14().eval()):
+            cpu = model.embed(wav)
+            gpu = model.cuda().embed(wav.cuda()).cpu()
+            assert torch.allclose(cpu, gpu, atol=1e-3 * (1 + cpu.abs().max().item())), type(model).__name__
+    finally: torch.backends.cudnn.allow_tf32 = True
 
 
 def test_fake_release_samples_on_cuda_like_cpu(tmp_path):

@@ -12,7 +12,8 @@ from safetensors.torch import load_file
 def train(tmp: Path, n_procs: int, port: int) -> Path:
     "Launch `audiolcm train teacher --distributed` with torchrun on n_procs CPU processes; returns the checkpoint folder."
     config = tmp / "teacher.json"
-    config.write_text(json.dumps({"model": {"dim": 32, "depth": 1, "heads": 2}, "corpus_size": 16, "train": {"steps": 3, "batch_size": 4}}))
+    config.write_text(json.dumps({"model": {"dim": 32, "depth": 1, "heads": 2}, "corpus_size": 16, "train": {"steps": 3, "batch_size": 4},
+                                  "device": "cpu"}))  # CPU processes with gloo, also on a machine with one GPU
     out = tmp / f"run{n_procs}"
     cli = Path(sys.executable).parent / "audiolcm"
     r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(n_procs), "--master_port", str(port),
