@@ -133,7 +133,7 @@ def main(argv=None):
             t0 = time.perf_counter()
             results.append(((scale, batch, seconds), measure(pipe, batch, seconds, a.teacher_steps, a.student_steps, device, a.repeats)))
             print(f"  batch {batch}: measured in {time.perf_counter() - t0:.0f} s")
-    name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"{cpu_name()}, {torch.get_num_threads()} threads"
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"{cpu_name()}, {torch.get_num_threads()} thread{'s' if torch.get_num_threads() > 1 else ''}"
     run = f"`python benchmarks/rtf.py {' '.join(argv) if argv else ''}`, torch {torch.__version__}, on {name}, {time.strftime('%Y-%m-%d')}"
     out = Path(a.out or Path(__file__).resolve().parent.parent / "nbs" / f"rtf_{device.type}.md")
     if a.append and out.is_file(): header = f"{out.read_text().rstrip()}\n\nThen measured with {run}.\n"
