@@ -44,7 +44,7 @@ def test_notebooks_are_numbered_and_export_existing_modules():
     for nb in notebooks:
         first = json.loads(nb.read_text())["cells"]
         exp = [l for c in first if c["cell_type"] == "code" for l in "".join(c["source"]).splitlines() if l.startswith("#| default_exp")]
-        assert len(exp) <= 1, nb.name  # experiment notebooks (14_ablations) export nothing
+        assert len(exp) <= 1, nb.name  # experiment notebooks (17_ablations) export nothing
         for line in exp:
             module = line.split()[-1]
             assert (ROOT / "audiolcm" / f"{module}.py").exists(), f"{nb.name} exports audiolcm/{module}.py"
