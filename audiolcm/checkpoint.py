@@ -27,7 +27,7 @@ from .audio import atomic_write
 
 # %% auto #0
 __all__ = ['ASSETS', 'check_device', 'config_from_dict', 'save_checkpoint', 'LoadReport', 'load_state', 'read_checkpoint',
-           'load_checkpoint', 'load_torch_file', 'read_torch_state']
+           'load_checkpoint', 'load_torch_file', 'read_torch_state', 'load_hf_weights']
 
 # %% ../nbs/01_checkpoint.ipynb #eee6b7fc
 def check_device(device) -> torch.device:
@@ -151,6 +151,11 @@ def load_state(module: nn.Module, state: dict, name: str, strict: bool = True, i
     rep.loaded = len(good)
     return rep
 
+def _read_safetensors(path: Path) -> dict:
+    "The tensors of a safetensors file; a damaged one is named in the error."
+    try: return load_file(str(path))
+    except (SafetensorError, OSError) as e: raise ValueError(f"{path} is not a readable safetensors file ({e})") from None
+
 def read_checkpoint(path: str | Path, kind: str) -> tuple[dict, dict]:
     "(metadata from config.json, state dict) of a checkpoint folder, checking that it holds a `kind`."
     path = Path(path)
@@ -162,9 +167,7 @@ def read_checkpoint(path: str | Path, kind: str) -> tuple[dict, dict]:
     if not isinstance(meta, dict) or not isinstance(meta.get("config"), dict):
         raise ValueError(f"{path / 'config.json'} has no 'config' object: it was not written by save_checkpoint")
     if meta.get("kind") != kind: raise ValueError(f"checkpoint {path} holds a {meta.get('kind')!r}, expected a {kind!r}")
-    try: state = load_file(str(path / "model.safetensors"))
-    except (SafetensorError, OSError) as e: raise ValueError(f"{path / 'model.safetensors'} is not a readable safetensors file ({e})") from e
-    return meta, state
+    return meta, _read_safetensors(path / "model.safetensors")
 
 def load_checkpoint(path: str | Path, kind: str, build: Callable[[dict], nn.Module], strict: bool = True) -> tuple[nn.Module, dict, LoadReport]:
     "(model in eval mode, metadata, report): read a checkpoint folder, build the model from its metadata with `build(meta)`, load it."
@@ -211,3 +214,35 @@ def read_torch_state(path: str | Path, key: str | None = None) -> dict:
     tensors = {k: v for k, v in state.items() if isinstance(v, torch.Tensor)}
     if not tensors: raise ValueError(f"{path} has no tensors in its state dict")
     return tensors
+
+# %% ../nbs/01_checkpoint.ipynb #e49c2d3f
+_HF_WEIGHTS = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+_HF_BUFFERS = ("*.position_ids", "*.token_type_ids")  # index buffers: saved by some transformers versions, not by others
+
+def _hf_state(folder: Path) -> tuple[Path, dict]:
+    "(weight file, tensors) of a Hugging Face model folder: safetensors or PyTorch (weights-only), sharded or not."
+    file = next((folder / n for n in _HF_WEIGHTS if (folder / n).is_file()), None)
+    if file is None: raise FileNotFoundError(f"{folder} has no weights: expected one of {', '.join(_HF_WEIGHTS)}")
+    files = [file]
+    if file.name.endswith(".index.json"):
+        try: files = [folder / s for s in sorted(set(json.loads(file.read_text())["weight_map"].values()))]
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+            raise ValueError(f"{file} is not a shard index (a JSON object whose 'weight_map' names the files)") from None
+    state = {}
+    for f in files: state.update(_read_safetensors(f) if f.name.endswith(".safetensors") else read_torch_state(f))
+    return file, state
+
+def load_hf_weights(model: nn.Module, folder: str | Path, strict: bool = True, ignore=()) -> LoadReport:
+    "Load a Hugging Face folder's weights into `model` (built from its config); `ignore`: patterns of file keys to skip, e.g. heads."
+    file, state = _hf_state(Path(folder))
+    own = model.state_dict()
+    prefix = getattr(model, "base_model_prefix", "") + "."
+    if prefix != "." and not set(state) & set(own) and any(k.startswith(prefix) for k in state):
+        state = {k.removeprefix(prefix): v for k, v in state.items()}  # a larger model's file: its encoder's keys
+    storage = {}
+    for k, v in own.items():
+        if v.numel(): storage.setdefault(v.untyped_storage().data_ptr(), []).append(k)
+    tied = [k for keys in storage.values() if len(keys) > 1 and set(keys) & set(state) for k in keys if k not in state]
+    buffers = [k for k in {*state, *own} if any(fnmatchcase(k, p) for p in _HF_BUFFERS)]  # index tables, rebuilt by the model
+    extra, absent = [k for k in buffers if k not in own], [k for k in buffers if k not in state]
+    return load_state(model, state, str(file), strict, ignore=[*extra, *ignore], fill=[*tied, *absent])

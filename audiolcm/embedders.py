@@ -13,23 +13,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from .audio import SAMPLE_RATE
+from .checkpoint import load_hf_weights, load_state, read_torch_state
 from .metrics import AudioEmbedder, SynthCapsClassifier, _as_wav_batch
-from .vae import load_weights
 
 # %% auto #0
-__all__ = ['EMBEDDERS', 'load_torch_weights', 'vggish_examples', 'VGGish', 'PANNsCnn14', 'CLAPEmbedder', 'load_embedder']
-
-# %% ../nbs/18_embedders.ipynb #db973757
-def load_torch_weights(path: str | Path, what: str) -> dict:
-    "The tensors of a .pth/.ckpt file (weights only: no code runs), with an error naming a missing file."
-    path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"{what} weights not found at {path}")
-    try: return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e: raise ValueError(f"{path} is not a plain PyTorch weight file ({type(e).__name__}: {e})") from e
-
-def _load_matching(model: nn.Module, state: dict, path, ignore: tuple[str, ...] = ()) -> nn.Module:
-    "`load_weights` (strict, with a readable report) after dropping the keys that start with an `ignore` prefix."
-    return load_weights(model, {k: v for k, v in state.items() if not k.startswith(ignore)}, str(path)).eval()
+__all__ = ['EMBEDDERS', 'vggish_examples', 'VGGish', 'PANNsCnn14', 'CLAPEmbedder', 'load_embedder']
 
 # %% ../nbs/18_embedders.ipynb #b748d622
 def vggish_examples(wav: torch.Tensor) -> torch.Tensor:
@@ -75,9 +63,11 @@ class VGGish(AudioEmbedder):
     def logits(self, wavs): raise NotImplementedError("VGGish gives embeddings only: use PANNs (or the SynthCaps classifier) for KL and IS")
 
     @classmethod
-    def from_pretrained(cls, path: str | Path) -> "VGGish":
-        "Load the PyTorch VGGish weights (e.g. vggish-10086976.pth)."
-        return _load_matching(cls(), load_torch_weights(path, "VGGish"), path)
+    def from_pretrained(cls, path: str | Path, strict: bool = True) -> "VGGish":
+        "Load the PyTorch VGGish weights (e.g. vggish-10086976.pth), weights-only."
+        model = cls()
+        load_state(model, read_torch_state(path), str(path), strict)
+        return model.eval()
 
 # %% ../nbs/18_embedders.ipynb #a7aae3ef
 class _ConvBlock(nn.Module):
@@ -123,15 +113,16 @@ class PANNsCnn14(AudioEmbedder):
     def probs(self, wavs): return self.logits(wavs).sigmoid()
 
     @classmethod
-    def from_pretrained(cls, path: str | Path) -> "PANNsCnn14":
-        "Load a PANNs checkpoint ({'model': state} or a bare state dict) of the 16 kHz Cnn14."
-        state = load_torch_weights(path, "PANNs Cnn14")
-        state = state.get("model", state)
+    def from_pretrained(cls, path: str | Path, strict: bool = True) -> "PANNsCnn14":
+        "Load a PANNs checkpoint ({'model': state} or a bare state dict) of the 16 kHz Cnn14, weights-only."
+        state = read_torch_state(path)
         melW = state.get("logmel_extractor.melW")
         if melW is not None and melW.shape[0] != cls.n_fft // 2 + 1:
             raise ValueError(f"{path} is a Cnn14 for another sample rate (STFT of {2 * (melW.shape[0] - 1)} points); "
                              "audiolcm evaluates 16 kHz audio: use the 16 kHz model Cnn14_16k")
-        return _load_matching(cls(), state, path, ignore=("spectrogram_extractor.", "logmel_extractor."))
+        model = cls()
+        load_state(model, state, str(path), strict, ignore=["spectrogram_extractor.*", "logmel_extractor.*"])  # we compute the frontend
+        return model.eval()
 
 # %% ../nbs/18_embedders.ipynb #fd981f16
 def _pooled(out) -> torch.Tensor:
@@ -165,12 +156,16 @@ class CLAPEmbedder(AudioEmbedder):
     def logits(self, wavs): raise NotImplementedError("CLAP gives embeddings: use it for FAD or the CLAP score, PANNs for KL and IS")
 
     @classmethod
-    def from_pretrained(cls, path: str | Path) -> "CLAPEmbedder":
-        "Load a local transformers CLAP folder (config, weights, tokenizer, preprocessor_config.json)."
-        from transformers import AutoTokenizer, ClapFeatureExtractor, ClapModel
+    def from_pretrained(cls, path: str | Path, strict: bool = True) -> "CLAPEmbedder":
+        "Load a local transformers CLAP folder (config, weights, tokenizer, preprocessor_config.json); the weights weights-only."
+        from transformers import AutoTokenizer, ClapConfig, ClapFeatureExtractor, ClapModel
         path = Path(path)
         if not (path / "config.json").is_file(): raise FileNotFoundError(f"no CLAP model at {path}: expected a transformers folder with config.json")
-        return cls(ClapModel.from_pretrained(path), AutoTokenizer.from_pretrained(path), ClapFeatureExtractor.from_pretrained(path))
+        model = ClapModel(ClapConfig.from_pretrained(path, local_files_only=True))
+        load_hf_weights(model, path, strict)
+        try: tokenizer, features = AutoTokenizer.from_pretrained(path, local_files_only=True), ClapFeatureExtractor.from_pretrained(path, local_files_only=True)
+        except OSError as e: raise FileNotFoundError(f"{path} lacks CLAP's tokenizer or preprocessor_config.json ({e})") from None
+        return cls(model, tokenizer, features)
 
 # %% ../nbs/18_embedders.ipynb #0afcbd7a
 EMBEDDERS = {"synthcaps": SynthCapsClassifier, "vggish": VGGish, "panns": PANNsCnn14, "clap": CLAPEmbedder}

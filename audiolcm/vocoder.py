@@ -12,10 +12,11 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file, save_file
+import yaml
 from torch import nn
 
-from .audio import HOP_LENGTH, N_FFT, WIN_LENGTH, atomic_write, mel_filterbank
+from .audio import HOP_LENGTH, N_FFT, WIN_LENGTH, mel_filterbank
+from .checkpoint import config_from_dict, load_checkpoint, load_state, read_torch_state, save_checkpoint
 
 # %% auto #0
 __all__ = ['mel_to_magnitude', 'griffin_lim', 'GriffinLimVocoder', 'load_vocoder', 'kaiser_sinc_filter', 'UpSample1d',
@@ -57,8 +58,6 @@ def griffin_lim(mag: torch.Tensor, n_iter: int = 32, momentum: float = 0.99) -> 
 # %% ../nbs/09_vocoder.ipynb #0cc29794
 class GriffinLimVocoder(nn.Module):
     "Weight-free vocoder: NNLS mel inversion + fast Griffin-Lim. vocoder(mel (B, 80, T)) -> wav (B, T * 256)."
-    sample_rate, hop_length = 16_000, HOP_LENGTH
-
     def __init__(self, n_iter: int = 32, nnls_iter: int = 60, momentum: float = 0.99):
         super().__init__()
         self.n_iter, self.nnls_iter, self.momentum = n_iter, nnls_iter, momentum
@@ -151,32 +150,44 @@ class AMPBlock1(nn.Module):
 class BigVGANConfig:
     "Generator sizes; defaults are the 16 kHz / 80-band AudioSet model of AudioLCM."
     num_mels: int = 80
-    upsample_rates: list = field(default_factory=lambda: [4, 4, 2, 2, 2, 2])
-    upsample_kernel_sizes: list = field(default_factory=lambda: [8, 8, 4, 4, 4, 4])
+    upsample_rates: list[int] = field(default_factory=lambda: [4, 4, 2, 2, 2, 2])
+    upsample_kernel_sizes: list[int] = field(default_factory=lambda: [8, 8, 4, 4, 4, 4])
     upsample_initial_channel: int = 1536
-    resblock_kernel_sizes: list = field(default_factory=lambda: [3, 7, 11])
-    resblock_dilation_sizes: list = field(default_factory=lambda: [[1, 3, 5], [1, 3, 5], [1, 3, 5]])
+    resblock_kernel_sizes: list[int] = field(default_factory=lambda: [3, 7, 11])
+    resblock_dilation_sizes: list[list[int]] = field(default_factory=lambda: [[1, 3, 5], [1, 3, 5], [1, 3, 5]])
     sampling_rate: int = 16_000
+    resblock: str = "1"  # the variants we build: AMP block 1,
+    activation: str = "snakebeta"  # Snake-beta activations,
+    snake_logscale: bool = True  # alpha and beta stored as logs
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "BigVGANConfig":
-        "From a released args.yml / config.json: the generator's keys are used, training keys ignored."
-        cfg = cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
-        if math.prod(cfg.upsample_rates) != HOP_LENGTH:
-            raise ValueError(f"upsample rates {cfg.upsample_rates} multiply to {math.prod(cfg.upsample_rates)}, not the hop {HOP_LENGTH}")
-        if cfg.num_mels != 80 or cfg.sampling_rate != 16_000:
-            raise ValueError(f"this BigVGAN is for {cfg.sampling_rate} Hz / {cfg.num_mels} bands; audiolcm needs 16000 Hz / 80")
-        return cfg
+# BigVGAN's training, data and discriminator settings, which its config files hold next to the generator's
+_TRAINING_KEYS = ("num_gpus", "batch_size", "learning_rate", "adam_b1", "adam_b2", "lr_decay", "seed", "resolutions", "mpd_reshapes",
+                  "use_spectral_norm", "discriminator_channel_mult", "segment_size", "num_freq", "n_fft", "hop_size", "win_size", "fmin",
+                  "fmax", "fmax_for_loss", "num_workers", "dist_config", "use_cqtd_instead_of_mrd", "cqtd_filters", "cqtd_max_filters",
+                  "cqtd_filters_scale", "cqtd_dilations", "cqtd_hop_lengths", "cqtd_n_octaves", "cqtd_bins_per_octaves",
+                  "use_multiscale_melloss", "lambda_melloss", "clip_grad_norm", "freeze_step")
+
+def _check_config(cfg: BigVGANConfig) -> None:
+    "Refuse what this generator does not build, or what does not make 16 kHz audio from our 80-band mels."
+    if (cfg.resblock, cfg.activation, cfg.snake_logscale) != ("1", "snakebeta", True):
+        raise ValueError(f"resblock {cfg.resblock!r}, activation {cfg.activation!r}, snake_logscale {cfg.snake_logscale}: "
+                         "audiolcm builds BigVGAN with resblock '1', activation 'snakebeta' and snake_logscale true")
+    if math.prod(cfg.upsample_rates) != HOP_LENGTH:
+        raise ValueError(f"upsample rates {cfg.upsample_rates} multiply to {math.prod(cfg.upsample_rates)}, not the hop {HOP_LENGTH}")
+    if cfg.num_mels != 80 or cfg.sampling_rate != 16_000:
+        raise ValueError(f"this BigVGAN is for {cfg.sampling_rate} Hz / {cfg.num_mels} bands; audiolcm needs 16000 Hz / 80")
+    if len(cfg.upsample_rates) != len(cfg.upsample_kernel_sizes) or len(cfg.resblock_kernel_sizes) != len(cfg.resblock_dilation_sizes):
+        raise ValueError("give one kernel size per upsample rate and one dilation list per resblock kernel size")
+    if cfg.upsample_initial_channel < 2 ** len(cfg.upsample_rates):
+        raise ValueError(f"upsample_initial_channel {cfg.upsample_initial_channel} halves to 0 over {len(cfg.upsample_rates)} stages")
 
 class BigVGAN(nn.Module):
     "BigVGAN generator (inference): mel (B, 80, T) -> wav (B, T * 256) in [-1, 1]."
-    sample_rate, hop_length = 16_000, HOP_LENGTH
-
     def __init__(self, cfg: BigVGANConfig | None = None):
         super().__init__()
         self.cfg = cfg = cfg or BigVGANConfig()
+        _check_config(cfg)
         ch = cfg.upsample_initial_channel
-        if ch < 2 ** len(cfg.upsample_rates): raise ValueError(f"upsample_initial_channel {ch} halves to 0 over {len(cfg.upsample_rates)} stages")
         self.conv_pre = nn.Conv1d(cfg.num_mels, ch, 7, padding=3)
         self.ups, self.resblocks = nn.ModuleList(), nn.ModuleList()
         for i, (u, k) in enumerate(zip(cfg.upsample_rates, cfg.upsample_kernel_sizes)):
@@ -197,35 +208,30 @@ class BigVGAN(nn.Module):
         return torch.tanh(self.conv_post(self.activation_post(x)))[:, 0]
 
     def save_pretrained(self, path) -> Path:
-        "config.json + model.safetensors, atomically."
-        path = Path(path); path.mkdir(parents=True, exist_ok=True)
-        with atomic_write(path / "model.safetensors") as tmp: save_file({k: v.contiguous() for k, v in self.state_dict().items()}, str(tmp))
-        with atomic_write(path / "config.json") as tmp: tmp.write_text(json.dumps(asdict(self.cfg), indent=1))
-        return path
+        "The project's checkpoint folder (config.json + model.safetensors, written atomically)."
+        return save_checkpoint(path, self, "BigVGAN", asdict(self.cfg))
 
     @classmethod
-    def from_pretrained(cls, path) -> "BigVGAN":
-        "Load our save_pretrained folder, or a release folder with args.yml / config.json and best_netG.pt (weights only)."
+    def from_pretrained(cls, path, strict: bool = True) -> "BigVGAN":
+        "Load a `save_pretrained` folder, or BigVGAN's own release: args.yml or config.json, and best_netG.pt (read weights-only)."
         path = Path(path)
-        cfg_file = next((path / n for n in ("config.json", "args.yml", "args.yaml") if (path / n).is_file()), None)
-        weights = next((path / n for n in ("model.safetensors", "best_netG.pt", "generator.pt") if (path / n).is_file()), None)
+        if (path / "model.safetensors").is_file():
+            return load_checkpoint(path, "BigVGAN", lambda meta: _build(cls, meta["config"], path / "config.json"), strict)[0]
+        cfg_file = next((path / n for n in ("args.yml", "args.yaml", "config.json") if (path / n).is_file()), None)
+        weights = next((path / n for n in ("best_netG.pt", "generator.pt") if (path / n).is_file()), None)
         if cfg_file is None or weights is None:
             raise FileNotFoundError(f"{path} needs a config (config.json or args.yml) and generator weights (model.safetensors or best_netG.pt)")
-        if cfg_file.suffix == ".json": raw = json.loads(cfg_file.read_text())
-        else:
-            import yaml
-            raw = yaml.safe_load(cfg_file.read_text())
-        model = cls(BigVGANConfig.from_dict(raw))
-        if weights.suffix == ".safetensors": state = load_file(str(weights))
-        else:
-            state = torch.load(weights, map_location="cpu", weights_only=True)  # tensors only: no code runs
-            state = state.get("generator", state)
-        state = fold_weight_norm(state)
-        missing, unexpected = set(model.state_dict()) - set(state), set(state) - set(model.state_dict())
-        if missing or unexpected:
-            raise ValueError(f"{weights} does not match the BigVGAN config: missing {sorted(missing)[:5]}, unexpected {sorted(unexpected)[:5]}")
-        model.load_state_dict(state)
+        try: raw = json.loads(cfg_file.read_text()) if cfg_file.suffix == ".json" else yaml.safe_load(cfg_file.read_text())
+        except (ValueError, yaml.YAMLError) as e: raise ValueError(f"{cfg_file} is not valid {'JSON' if cfg_file.suffix == '.json' else 'YAML'}: {e}") from None
+        model = _build(cls, raw, cfg_file, ignore=_TRAINING_KEYS)
+        load_state(model, fold_weight_norm(read_torch_state(weights)), str(weights), strict)
         return model.eval()
+
+def _build(cls, raw: dict, where: Path, ignore=()) -> BigVGAN:
+    "The generator of a config dict (strict, typed); errors name the file."
+    cfg = config_from_dict(BigVGANConfig, raw, str(where), ignore)
+    try: return cls(cfg)
+    except ValueError as e: raise ValueError(f"{where}: {e}") from None
 
 def fold_weight_norm(state: dict) -> dict:
     "Replace weight-norm pairs (weight_g / weight_v, or parametrizations.weight.original0/1) by plain weights."
