@@ -72,11 +72,14 @@ def test_embedders_on_cuda_match_cpu():
 
 
 def test_fake_release_samples_on_cuda_like_cpu(tmp_path):
-    from audiolcm.release import ReleasePipeline, make_fake_release
+    from audiolcm.release import make_fake_release
+    from audiolcm.sampler import AudioLCM
     folder = make_fake_release(tmp_path / "release")
-    cpu = ReleasePipeline.from_folder(folder).sample(["a dog barks"], seconds=0.512, seed=0)
-    gpu = ReleasePipeline.from_folder(folder, device="cuda").sample(["a dog barks"], seconds=0.512, seed=0)
-    assert cpu.shape == gpu.shape and abs(cpu - gpu).max() < 0.05  # bf16 autocast in the student on CUDA
+    cpu = AudioLCM.from_release(folder).sample(["a dog barks"], seconds=0.512, seed=0)
+    pipe = AudioLCM.from_release(folder, device="cuda")
+    assert all(next(m.parameters()).is_cuda for m in (pipe.student, pipe.vae, pipe.vocoder))
+    gpu = pipe.sample(["a dog barks"], seconds=0.512, seed=0)
+    assert cpu.shape == gpu.shape and abs(cpu - gpu).max() < 0.05  # bf16 autocast in the denoiser on CUDA
 
 
 def test_distributed_trainer_runs_on_one_gpu():
