@@ -1,0 +1,80 @@
+"""Loaders of files made elsewhere (the authors' release, BigVGAN, VGGish, PANNs, CLAP): a planted pickle never runs."""
+import shutil
+
+import pytest
+import torch
+from transformers import ClapConfig, ClapModel
+
+from audiolcm.checkpoint import load_torch_file
+from audiolcm.embedders import CLAPEmbedder, PANNsCnn14, VGGish
+from audiolcm.release import load_release, make_fake_release
+from audiolcm.vocoder import BigVGAN
+
+
+class Planted:
+    "Unpickling it would create the file `marker`: proof that code from the file ran."
+    def __init__(self, marker): self.marker = str(marker)
+    def __reduce__(self): return (open, (self.marker, "w"))
+
+
+@pytest.fixture(scope="module")
+def fake(tmp_path_factory):
+    return make_fake_release(tmp_path_factory.mktemp("release") / "release")
+
+
+def _copy(src, dst):
+    shutil.copytree(src, dst)
+    return dst
+
+
+def _release(fake, tmp, marker):
+    folder = _copy(fake, tmp / "r")
+    torch.save({**load_torch_file(fake / "audiolcm.ckpt"), "hyper_parameters": Planted(marker)}, folder / "audiolcm.ckpt")
+    return load_release, folder, "audiolcm.ckpt"
+
+
+def _text_encoder(fake, tmp, marker):
+    folder = _copy(fake, tmp / "r")
+    ck = load_torch_file(fake / "audiolcm.ckpt")
+    ck["state_dict"] = {k: v for k, v in ck["state_dict"].items() if not k.startswith("cond_stage_model.t5_transformer.")}
+    torch.save(ck, folder / "audiolcm.ckpt")  # the T5 encoder now comes from its folder
+    t5 = folder / "useful_ckpt" / "t5-v1_1-large"
+    (t5 / "model.safetensors").unlink()
+    torch.save({"shared.weight": torch.zeros(3), "x": Planted(marker)}, t5 / "pytorch_model.bin")
+    return load_release, folder, "t5-v1_1-large/pytorch_model.bin"
+
+
+def _bigvgan(fake, tmp, marker):
+    folder = _copy(fake / "useful_ckpt" / "vocoder", tmp / "vocoder")
+    torch.save({"generator": {}, "x": Planted(marker)}, folder / "best_netG.pt")
+    return BigVGAN.from_pretrained, folder, "best_netG.pt"
+
+
+def _vggish(fake, tmp, marker):
+    torch.save({**VGGish().state_dict(), "x": Planted(marker)}, tmp / "vggish.pth")
+    return VGGish.from_pretrained, tmp / "vggish.pth", "vggish.pth"
+
+
+def _panns(fake, tmp, marker):
+    torch.save({"model": {}, "iteration": 0, "x": Planted(marker)}, tmp / "Cnn14_16k.pth")
+    return PANNsCnn14.from_pretrained, tmp / "Cnn14_16k.pth", "Cnn14_16k.pth"
+
+
+def _clap(fake, tmp, marker):
+    cfg = ClapConfig(text_config=dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=37, projection_dim=16),
+                     audio_config=dict(hidden_size=128, patch_embeds_hidden_size=16, depths=[1, 1, 1, 1], num_attention_heads=[1, 1, 1, 1],
+                                       window_size=8, projection_dim=16, enable_fusion=False), projection_dim=16)
+    model = ClapModel(cfg)
+    cfg.save_pretrained(tmp / "clap")
+    torch.save({**model.state_dict(), "x": Planted(marker)}, tmp / "clap" / "pytorch_model.bin")
+    return CLAPEmbedder.from_pretrained, tmp / "clap", "clap/pytorch_model.bin"
+
+
+@pytest.mark.parametrize("case", [_release, _text_encoder, _bigvgan, _vggish, _panns, _clap], ids=lambda f: f.__name__[1:])
+def test_every_foreign_loader_refuses_a_planted_pickle_without_running_it(fake, tmp_path, case):
+    marker = tmp_path / "code-ran"
+    loader, path, name = case(fake, tmp_path, marker)
+    with pytest.raises(ValueError, match="holds objects that a weights-only load refuses") as e:
+        loader(path)
+    assert name in str(e.value) and "io.open" in str(e.value)  # the file, and what it asked for
+    assert not marker.exists(), "the planted object's code ran"
