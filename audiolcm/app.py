@@ -17,10 +17,10 @@ import soundfile as sf
 
 from .audio import SAMPLE_RATE
 from .cli import plot_mels
-from .sampler import AudioLCM, _pipeline
+from .sampler import AudioLCM, default_pipeline
 
 # %% auto #0
-__all__ = ['GenerationRequest', 'GenerationResult', 'generate', 'wav_bytes', 'AudioLCMApp', 'launch']
+__all__ = ['GenerationRequest', 'GenerationResult', 'run_request', 'wav_bytes', 'AudioLCMApp', 'launch']
 
 # %% ../nbs/21_app.ipynb #bcfaea25
 @dataclass
@@ -52,7 +52,7 @@ class GenerationResult:
     audio: np.ndarray
     seconds_taken: float
 
-def generate(pipe: AudioLCM, request: GenerationRequest, on_progress: Callable[[int, int, str], None] | None = None) -> list[GenerationResult]:
+def run_request(pipe: AudioLCM, request: GenerationRequest, on_progress: Callable[[int, int, str], None] | None = None) -> list[GenerationResult]:
     "Run a request clip by clip: student variations first, then the teacher's; on_progress(done, total, label) after each."
     r = request.check(pipe.max_seconds)
     if r.teacher and getattr(pipe, "teacher", None) is None: raise ValueError("this pipeline has no teacher to compare with")
@@ -112,9 +112,9 @@ class AudioLCMApp:
         try:
             if self._pipe is None:
                 self.status.value = "loading the models..."
-                self._pipe = _pipeline(None, None)
+                self._pipe = default_pipeline()
             self.progress.value = 0
-            self.results = generate(self._pipe, self.request(), self._on_progress)
+            self.results = run_request(self._pipe, self.request(), self._on_progress)
             self.status.value = f"done: {len(self.results)} clips in {sum(r.seconds_taken for r in self.results):.1f} s"
             self.output.append_display_data(self.render(self.results))
         except ValueError as e:  # a bad request: the message says what to change
@@ -153,5 +153,5 @@ def launch(pipe: AudioLCM | None = None):
         return app
     print("Widgets are not available here (no ipywidgets or no notebook front end): use run(prompt, steps=2, seed=0, ...) -> list of results.")
     def run(prompt: str, **settings) -> list[GenerationResult]:
-        return generate(_pipeline(pipe, None), GenerationRequest(prompt, **settings))
+        return run_request(pipe or default_pipeline(), GenerationRequest(prompt, **settings))
     return run

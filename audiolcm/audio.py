@@ -20,7 +20,7 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['SAMPLE_RATE', 'N_FFT', 'WIN_LENGTH', 'HOP_LENGTH', 'N_MELS', 'F_MIN', 'F_MAX', 'LOG_FLOOR', 'PAD_VALUE',
            'FRAME_MULTIPLE', 'atomic_write', 'load_audio', 'save_audio', 'frames_for_samples', 'n_frames',
-           'frames_to_seconds', 'mel_filterbank', 'linear_spectrogram', 'mel_spectrogram']
+           'frames_to_seconds', 'latent_frames', 'mel_filterbank', 'linear_spectrogram', 'mel_spectrogram']
 
 # %% ../nbs/00_audio.ipynb #16850074
 SAMPLE_RATE = 16_000  # Hz, mono
@@ -34,15 +34,21 @@ PAD_VALUE = -5.0  # log10(LOG_FLOOR): the log-mel of silence, used to pad batche
 FRAME_MULTIPLE = 2  # the VAE halves the time axis, so mel lengths are kept even
 
 # %% ../nbs/00_audio.ipynb #52a32565
+def _file_mode() -> int:
+    "The mode a new file gets under the process's umask (0o644 under the usual 022)."
+    umask = os.umask(0); os.umask(umask)
+    return 0o666 & ~umask
+
 @contextmanager
 def atomic_write(path: str | Path):
-    "Yield a temporary path next to `path`; on success it replaces `path` in one rename."
+    "Yield a temporary path next to `path`; on success it replaces `path` in one rename, with the usual file permissions."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # private (0600) while being written
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
@@ -96,6 +102,10 @@ def n_frames(seconds: float, sr: int = SAMPLE_RATE) -> int:
 def frames_to_seconds(frames: int) -> float:
     "Duration covered by `frames` mel frames (624 -> 9.984 s)."
     return frames * HOP_LENGTH / SAMPLE_RATE
+
+def latent_frames(mel_frames: int) -> int:
+    "Latent frames of the VAE for `mel_frames` mel frames: it halves time, rounding up (128 -> 64, 127 -> 64)."
+    return -(-mel_frames // FRAME_MULTIPLE)
 
 # %% ../nbs/00_audio.ipynb #554887ea
 @functools.lru_cache(maxsize=8)

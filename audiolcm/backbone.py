@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from einops import rearrange
 from torch import nn
 
+from .checkpoint import config_from_dict, load_checkpoint, save_checkpoint
+
 # %% auto #0
 __all__ = ['RMSNorm', 'RotaryEmbedding', 'apply_rope', 'SwiGLU', 'Attention', 'sinusoidal_embedding', 'BackboneConfig', 'Block',
-           'AudioTransformer', 'count_parameters']
+           'AudioTransformer', 'count_parameters', 'save_denoiser', 'load_denoiser']
 
 # %% ../nbs/08_backbone.ipynb #e4bb8bde
 class RMSNorm(nn.Module):
@@ -67,7 +70,7 @@ class Attention(nn.Module):
     def __init__(self, dim: int, heads: int, context_dim: int | None = None):
         super().__init__()
         if dim % heads: raise ValueError(f"dim {dim} is not divisible by heads {heads}")
-        self.heads, self.is_self = heads, context_dim is None
+        self.heads = heads
         self.to_q = nn.Linear(dim, dim, bias=False)
         self.to_kv = nn.Linear(context_dim or dim, 2 * dim, bias=False)
         self.to_out = nn.Linear(dim, dim, bias=False)
@@ -95,7 +98,7 @@ def sinusoidal_embedding(x: torch.Tensor, dim: int = 256, scale: float = 1.0) ->
 class BackboneConfig:
     "Sizes of the denoiser. `guidance_embedding` adds the student's w input."
     latent_channels: int = 20
-    dim: int = 192
+    dim: int = 128
     depth: int = 6
     heads: int = 4
     text_dim: int = 384
@@ -105,18 +108,12 @@ class BackboneConfig:
     norm_eps: float = 1e-6
 
     @classmethod
-    def tiny(cls, **kw): return cls(**kw)
+    def tiny(cls, **kw): return cls(**kw)  # the shipped teacher and student
 
     @classmethod
     def paper(cls, **kw): return cls(**{**dict(dim=768, depth=12, heads=12, text_dim=1024), **kw})
 
     def to_dict(self) -> dict: return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "BackboneConfig":
-        unknown = set(d) - set(cls.__dataclass_fields__)
-        if unknown: raise ValueError(f"unknown BackboneConfig fields: {sorted(unknown)}")
-        return cls(**d)
 
 # %% ../nbs/08_backbone.ipynb #a84f2479
 def _modulate(x, shift, scale): return x * (1 + scale[:, None]) + shift[:, None]
@@ -194,3 +191,15 @@ class AudioTransformer(nn.Module):
 def count_parameters(model: nn.Module) -> int:
     "Number of trainable parameters."
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+# %% ../nbs/08_backbone.ipynb #d725da12
+def save_denoiser(path, model: AudioTransformer, text_encoder: str, **extra) -> Path:
+    "Save a denoiser with its backbone config and the name of its text encoder."
+    return save_checkpoint(path, model, "AudioTransformer", model.cfg.to_dict(), text_encoder=text_encoder, **extra)
+
+def load_denoiser(path, device=None) -> tuple[AudioTransformer, dict]:
+    "(model in eval mode, checkpoint metadata) of a saved denoiser."
+    def build(meta): return AudioTransformer(config_from_dict(BackboneConfig, meta["config"], f"{path}/config.json"))
+    model, meta, _ = load_checkpoint(path, "AudioTransformer", build)
+    if not isinstance(meta.get("text_encoder"), str): raise ValueError(f"{path}/config.json does not name the denoiser's text encoder")
+    return (model.to(device) if device is not None else model), meta

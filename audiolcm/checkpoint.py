@@ -70,6 +70,9 @@ def _coerce(value, hint, name: str, where: str):
         inner = args[0] if args and (len(args) == 1 or args[-1] is Ellipsis) else None
         items = [v if inner is None else _coerce(v, inner, f"{name}[{i}]", where) for i, v in enumerate(value)]
         return tuple(items) if tuple in (hint, origin) else items
+    if hint is dict or origin is dict:
+        if not isinstance(value, dict): raise bad("an object")
+        return value
     if dataclasses.is_dataclass(hint):
         if not isinstance(value, dict): raise bad("an object")
         return config_from_dict(hint, value, f"{where}.{name}")

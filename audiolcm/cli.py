@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import matplotlib
@@ -16,7 +17,7 @@ from .audio import SAMPLE_RATE, atomic_write, mel_spectrogram, save_audio
 from .synthcaps import SPLIT_IDS, synth_clip
 
 # %% auto #0
-__all__ = ['plot_mels', 'synth', 'generate', 'train_from_config', 'build_parser', 'main']
+__all__ = ['plot_mels', 'synth', 'generate_files', 'train_from_config', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #2f6919f0
 def plot_mels(wavs, titles, path: str | Path, cols: int = 3) -> Path:
@@ -54,25 +55,22 @@ def _slug(text: str, n: int = 40) -> str:
     "A file-name-safe short form of a prompt."
     return "".join(c if c.isalnum() else "_" for c in text.lower())[:n].strip("_") or "prompt"
 
-def generate(prompts: list[str], out: str | Path, steps: int = 2, guidance: float = 5.0, seconds: float | None = None,
-             seed: int | None = 0, n: int = 1, teacher: bool = False, model: str | None = None, device: str | None = None,
-             plot: str | Path | None = None, release: str | None = None, vocoder: str | None = None, init_audio: str | None = None,
-             strength: float = 1.0, inpaint: tuple[float, float] | None = None) -> list[Path]:
-    "Generate audio for prompts and write WAV files; returns their paths."
-    from audiolcm.sampler import AudioLCM, sample, sample_teacher
+def generate_files(prompts: list[str], out: str | Path, steps: int = 2, guidance: float = 5.0, seconds: float | None = None,
+                   seed: int | None = 0, n: int = 1, teacher: bool = False, model: str | None = None, device: str | None = None,
+                   plot: str | Path | None = None, release: str | None = None, vocoder: str | None = None, init_audio: str | None = None,
+                   strength: float = 1.0, inpaint: tuple[float, float] | None = None) -> list[Path]:
+    "Generate audio for prompts with one pipeline (shipped, `model` folder or `release` folder) and write WAV files; returns their paths."
+    from audiolcm.sampler import AudioLCM
     from audiolcm.vocoder import load_vocoder
-    jobs = [p for p in prompts for _ in range(n)]
-    edit = {"init_audio": init_audio, "strength": strength, "inpaint": inpaint}
     if teacher and (init_audio or release): raise ValueError("--teacher cannot be combined with --init-audio or --release")
     if release:
-        if model or vocoder or init_audio or strength != 1.0 or inpaint:
-            raise ValueError("--release brings its own models and makes audio from text only: leave out --model, --vocoder and the audio-to-audio options")
-        audio = AudioLCM.from_release(release, device).sample(jobs, steps, guidance, seconds or 10.0, seed)
-    else:
-        pipe = AudioLCM.from_pretrained(model, device=device, teacher=teacher) if model or device or vocoder else None
-        if vocoder: pipe.vocoder = load_vocoder(vocoder, device=pipe.device)
-        if teacher: audio = sample_teacher(jobs, steps=steps, guidance=guidance, seconds=seconds, seed=seed, pipeline=pipe)
-        else: audio = sample(prompts, steps=steps, guidance=guidance, seconds=seconds, seed=seed, n_per_prompt=n, pipeline=pipe, **edit)
+        if model or vocoder: raise ValueError("--release brings its own models: leave out --model and --vocoder")
+        pipe = AudioLCM.from_release(release, device)
+    else: pipe = AudioLCM.from_pretrained(model, device=device, teacher=teacher)
+    if vocoder: pipe.vocoder = load_vocoder(vocoder, device=pipe.device)
+    if teacher: audio = pipe.sample_teacher(prompts, steps, guidance, seconds, seed, n_per_prompt=n)
+    else: audio = pipe.sample(prompts, steps, guidance, seconds, seed, n_per_prompt=n, init_audio=init_audio, strength=strength, inpaint=inpaint)
+    jobs = [p for p in prompts for _ in range(n)]
     out = Path(out)
     if len(jobs) == 1 and out.suffix.lower() == ".wav": paths = [save_audio(out, audio[0])]
     else:
@@ -83,78 +81,75 @@ def generate(prompts: list[str], out: str | Path, steps: int = 2, guidance: floa
     return paths
 
 # %% ../nbs/90_cli.ipynb #e04ce859
-_TRAIN_KEYS = {"model", "train", "corpus_size", "vae", "teacher", "device", "seconds", "text_encoder", "data"}
+@dataclass
+class _TrainJob:
+    "What a training config file holds (see above)."
+    model: str | dict | None = None
+    train: dict = field(default_factory=dict)
+    corpus_size: int = 20_000
+    vae: str | None = None
+    teacher: str | None = None
+    device: str | None = None
+    seconds: float | None = None
+    text_encoder: str = "minilm"
+    data: dict | None = None
 
-@torch.no_grad()
-def _latent_corpus(vae, config: dict, batch_size: int = 32) -> tuple[torch.Tensor, list[str]]:
-    "Scaled latents and captions to train on: SynthCaps (default), or the audio folder of config['data'] (CaptionedAudioFolder arguments)."
+def _latent_corpus(vae, job: _TrainJob) -> tuple[torch.Tensor, list[str]]:
+    "Scaled latents and captions to train on: SynthCaps (default), or the audio folder of job.data (CaptionedAudioFolder arguments)."
     from audiolcm.data import CaptionedAudioFolder
     from audiolcm.teacher import encode_corpus
-    if "data" not in config: return encode_corpus(vae, config.get("corpus_size", 20_000), seconds=config.get("seconds", 2.048))
-    data = CaptionedAudioFolder(**{"seconds": config.get("seconds", 10.0), **config["data"]})
-    latents, captions = [], []
-    for i in range(0, len(data), batch_size):  # one chunk of audio in memory at a time
-        items = [data[j] for j in range(i, min(i + batch_size, len(data)))]
-        latents.append(vae.to_latent(mel_spectrogram(torch.stack([it["wav"] for it in items]).to(vae.scale_factor.device))).cpu())
-        captions += [it["caption"] for it in items]
-    return torch.cat(latents), captions
+    if job.data is None: return encode_corpus(vae, job.corpus_size, seconds=job.seconds or 2.048, progress=False)
+    return encode_corpus(vae, data=CaptionedAudioFolder(**{"seconds": job.seconds or 10.0, **job.data}), batch_size=32, progress=False)
 
 def _model_config(cls, spec, tiny):
     "A VAEConfig / BackboneConfig from a preset name ('tiny', 'paper') or a dict of fields over the tiny sizes."
+    from audiolcm.checkpoint import config_from_dict
     if isinstance(spec, str):
         if spec not in ("tiny", "paper"): raise ValueError(f"unknown model preset {spec!r}: use 'tiny', 'paper' or a dict of {cls.__name__} fields")
         return tiny if spec == "tiny" else cls.paper()
-    return cls.from_dict({**tiny.to_dict(), **(spec or {})})
+    return config_from_dict(cls, {**tiny.to_dict(), **(spec or {})}, "model")
 
-def train_from_config(kind: str, config: dict, out: str | Path, distributed: bool = False) -> Path:
-    "Run a training job ('vae', 'teacher' or 'distill') from a config dict; returns the saved checkpoint folder."
-    from audiolcm.backbone import AudioTransformer, BackboneConfig
+def train_from_config(kind: str, config: dict, out: str | Path) -> Path:
+    "Run a training job ('vae', 'teacher' or 'distill') from a config dict into run folder `out`; returns the saved checkpoint folder."
+    from accelerate import Accelerator
+    from audiolcm.backbone import AudioTransformer, BackboneConfig, load_denoiser, save_denoiser
+    from audiolcm.checkpoint import ASSETS, config_from_dict
     from audiolcm.distill import DistillConfig, distill
-    from audiolcm.teacher import TEACHER_CONFIG, TeacherTrainConfig, load_denoiser, save_denoiser, train_teacher
+    from audiolcm.teacher import TeacherTrainConfig, train_teacher
     from audiolcm.text import load_text_encoder
-    from audiolcm.vae import ASSETS, MelVAE, VAEConfig, VAETrainConfig, train_vae
-    unknown = set(config) - _TRAIN_KEYS
-    if unknown: raise ValueError(f"unknown config keys {sorted(unknown)}; allowed: {sorted(_TRAIN_KEYS)}")
-    out, device = Path(out), config.get("device", "cpu")
+    from audiolcm.training import replicas_identical
+    from audiolcm.vae import MelVAE, VAEConfig, VAETrainConfig, train_vae
+    job = config_from_dict(_TrainJob, config, "the training config")
+    out = Path(out)
+    if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file; give a folder")
     train_cls = {"vae": VAETrainConfig, "teacher": TeacherTrainConfig, "distill": DistillConfig}[kind]
-    bad = set(config.get("train", {})) - set(train_cls.__dataclass_fields__)
-    if bad: raise ValueError(f"unknown {train_cls.__name__} fields {sorted(bad)}")
-    torch.manual_seed(config.get("train", {}).get("seed", 0))  # the initial weights: the same run gives the same model
-    acc, extra = None, {}
-    if distributed:
-        from accelerate import Accelerator
-        from audiolcm import distributed as ddp
-        acc = Accelerator(cpu=config.get("device") == "cpu" or not torch.cuda.is_available())  # no "device": the launcher's GPUs if any
-        device = acc.device
+    tc = config_from_dict(train_cls, job.train, "train")
+    gpu = job.device != "cpu" and torch.cuda.is_available()  # no "device": the launcher's GPUs if any
+    acc = Accelerator(cpu=not gpu, mixed_precision="bf16" if gpu else "no")
+    torch.manual_seed(tc.seed)  # the initial weights: the same run gives the same model
     def save(write, model, path: Path) -> Path:
         "Write the checkpoint at `path` (with `write`) on the first process only; every process returns `path`."
-        if acc is not None: extra.update(processes=acc.num_processes, replicas_identical=ddp.replicas_identical(model, acc))
-        if acc is None or acc.is_main_process: write(model)
-        if acc is not None: acc.wait_for_everyone()
+        same = replicas_identical(model, acc)
+        if acc.is_main_process: write(model, {"processes": acc.num_processes, "replicas_identical": same})
+        acc.wait_for_everyone()
         return path
     if kind == "vae":
-        model = MelVAE(_model_config(VAEConfig, config.get("model"), VAEConfig()))
-        tc = VAETrainConfig(**{**config.get("train", {}), "device": str(device)})
-        if acc is None: train_vae(model, tc)
-        else: ddp.train_vae_distributed(model, tc, acc, run_dir=out)
-        return save(lambda m: m.eval().save(out / "vae"), model, out / "vae")
-    vae = MelVAE.load(config.get("vae"), device=device)
-    latents, captions = _latent_corpus(vae, config)
-    text_name = config.get("text_encoder", "minilm")
-    encoder = load_text_encoder(text_name, device=device)
+        model = MelVAE(_model_config(VAEConfig, job.model, VAEConfig()))
+        train_vae(model.to(acc.device), tc, out, accelerator=acc)
+        return save(lambda m, extra: m.save(out / "vae"), model, out / "vae")
+    vae = MelVAE.load(job.vae, device=acc.device)
+    text_encoder = load_text_encoder(job.text_encoder, device=acc.device)
     if kind == "teacher":
-        model = AudioTransformer(_model_config(BackboneConfig, config.get("model"), TEACHER_CONFIG)).to(device)
-        if encoder.dim != model.cfg.text_dim:
-            raise ValueError(f"text encoder {text_name!r} gives {encoder.dim}-d states but the model expects {model.cfg.text_dim}: set text_encoder or model")
-        tc = TeacherTrainConfig(**config.get("train", {}))
-        if acc is None: ema, _ = train_teacher(model, latents, captions, encoder, tc, run_dir=out)
-        else: ema, _ = ddp.train_teacher_distributed(model, latents, captions, encoder, tc, acc, run_dir=out)
-        return save(lambda m: save_denoiser(out / "teacher", m, text_name, **extra), ema, out / "teacher")
-    teacher, _ = load_denoiser(config.get("teacher") or ASSETS / "teacher_tiny", device=device)
-    dc = DistillConfig(**config.get("train", {}))
-    if acc is None: student, _ = distill(teacher, latents, captions, encoder, dc)
-    else: student, _ = ddp.distill_distributed(teacher, latents, captions, encoder, dc, acc, run_dir=out)
-    return save(lambda m: save_denoiser(out / "student", m, text_name, **extra), student, out / "student")
+        model = AudioTransformer(_model_config(BackboneConfig, job.model, BackboneConfig.tiny()))
+        if text_encoder.dim != model.cfg.text_dim:
+            raise ValueError(f"text encoder {job.text_encoder!r} gives {text_encoder.dim}-d states but the model expects {model.cfg.text_dim}: set text_encoder or model")
+        latents, captions = _latent_corpus(vae, job)
+        ema, _ = train_teacher(model, latents, captions, text_encoder, tc, out, accelerator=acc)
+        return save(lambda m, extra: save_denoiser(out / "teacher", m, job.text_encoder, **extra), ema, out / "teacher")
+    teacher, _ = load_denoiser(job.teacher or ASSETS / "teacher_tiny")
+    latents, captions = _latent_corpus(vae, job)
+    student, _ = distill(teacher, latents, captions, text_encoder, tc, out, accelerator=acc)
+    return save(lambda m, extra: save_denoiser(out / "student", m, job.text_encoder, distill_config=asdict(tc), **extra), student, out / "student")
 
 # %% ../nbs/90_cli.ipynb #414b7201
 def _positive(kind):
@@ -195,8 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a VAE, a teacher or a student from a JSON config")
     t.add_argument("kind", choices=["vae", "teacher", "distill"])
     t.add_argument("--config", required=True, help="JSON file (see the notebook 90_cli)")
-    t.add_argument("--out", "-o", required=True, help="output folder")
-    t.add_argument("--distributed", action="store_true", help="data-parallel trainers (run under accelerate launch / torchrun)")
+    t.add_argument("--out", "-o", required=True, help="run folder: training state (resumable) and the saved model")
     return p
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.n < 1: parser.error(f"--n must be at least 1, got {args.n}")
         steps = args.steps if args.steps is not None else (100 if args.teacher else 2)
         out = args.out or ("out.wav" if len(args.prompts) == 1 and args.n == 1 else "generated")
-        try: paths = generate(args.prompts, out, steps, args.guidance, args.seconds, args.seed, args.n, args.teacher, args.model, args.device,
+        try: paths = generate_files(args.prompts, out, steps, args.guidance, args.seconds, args.seed, args.n, args.teacher, args.model, args.device,
                               args.plot, args.release, args.vocoder, args.init_audio, args.strength, args.inpaint)
         except (ValueError, FileNotFoundError) as e: parser.error(str(e))
         for p in paths: print(p)
@@ -223,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         if not cfg_path.is_file(): parser.error(f"config file not found: {cfg_path}")
         try: config = json.loads(cfg_path.read_text())
         except json.JSONDecodeError as e: parser.error(f"config {cfg_path} is not valid JSON: {e}")
-        try: saved = train_from_config(args.kind, config, args.out, args.distributed)
+        try: saved = train_from_config(args.kind, config, args.out)
         except (ValueError, FileNotFoundError, TypeError) as e: parser.error(str(e))
         print(f"saved {saved}")
     return 0

@@ -6,41 +6,22 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
 
 from .backbone import AudioTransformer, BackboneConfig
+from .consistency import ConsistencyModel
 from .ddim import ddim_step, guided_eps
 from .schedule import NoiseSchedule
-from .teacher import ema_update
-from .vae import warmup_cosine
+from .training import ema_update, fingerprint, fit
 
 # %% auto #0
-__all__ = ['SIGMA_DATA', 'TIMESTEP_SCALING', 'boundary_scalings', 'consistency_function', 'solver_timesteps', 'solver_pairs',
-           'teacher_jump', 'student_from_teacher', 'consistency_distance', 'DistillConfig', 'distill_step', 'distill']
-
-# %% ../nbs/13_distill.ipynb #11007fff
-SIGMA_DATA, TIMESTEP_SCALING = 0.5, 10.0
-
-def boundary_scalings(t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    "c_skip(t), c_out(t) with c_skip(0) = 1 and c_out(0) = 0 (t: integer timesteps, any shape)."
-    scaled = torch.as_tensor(t, dtype=torch.float64) * TIMESTEP_SCALING
-    c_skip = SIGMA_DATA ** 2 / (scaled ** 2 + SIGMA_DATA ** 2)
-    c_out = scaled / (scaled ** 2 + SIGMA_DATA ** 2).sqrt()
-    return c_skip, c_out
-
-# %% ../nbs/13_distill.ipynb #5b0483bd
-def consistency_function(model: nn.Module, z: torch.Tensor, t: torch.Tensor, states: torch.Tensor, mask: torch.Tensor,
-                         w: torch.Tensor, schedule: NoiseSchedule) -> torch.Tensor:
-    "f(z, w, c, t) = c_skip(t) z + c_out(t) x0_hat(z, t): (B, 20, T) -> (B, 20, T)."
-    eps = model(z, t, states, mask, w=w).float()
-    x0_hat = schedule.x0_from_eps(z, eps, t)
-    c_skip, c_out = (c.to(z.device, z.dtype).reshape(-1, 1, 1) for c in boundary_scalings(t))
-    return c_skip * z + c_out * x0_hat
+__all__ = ['solver_timesteps', 'solver_pairs', 'teacher_jump', 'student_from_teacher', 'consistency_distance', 'DistillConfig',
+           'consistency_loss', 'distill']
 
 # %% ../nbs/13_distill.ipynb #90eb8b3e
 def solver_timesteps(k: int = 20, n_train_steps: int = 1000) -> torch.Tensor:
@@ -64,7 +45,7 @@ def teacher_jump(teacher: nn.Module, z_t: torch.Tensor, t: torch.Tensor, s: torc
 # %% ../nbs/13_distill.ipynb #d946fa9b
 def student_from_teacher(teacher: AudioTransformer) -> AudioTransformer:
     "A copy of the teacher with a zero-initialised guidance-scale embedding."
-    cfg = BackboneConfig.from_dict({**teacher.cfg.to_dict(), "guidance_embedding": True})
+    cfg = BackboneConfig(**{**teacher.cfg.to_dict(), "guidance_embedding": True})
     student = AudioTransformer(cfg).to(next(teacher.parameters()).device)
     missing, unexpected = student.load_state_dict(teacher.state_dict(), strict=False)
     if unexpected or any(not k.startswith("w_embed.") for k in missing):
@@ -92,47 +73,45 @@ class DistillConfig:
     distance: str = "pseudo_huber"
     huber_c: float = 0.001
     grad_clip: float = 1.0
+    checkpoint_every: int = 500
     seed: int = 0
 
-def distill_step(student, target, teacher, x0, states, mask, uncond, dc: DistillConfig, schedule: NoiseSchedule,
-                 opt: torch.optim.Optimizer, generator: torch.Generator | None = None) -> float:
-    "One step of Algorithm 1; updates the student (optimiser) and the target (EMA). Returns the loss."
-    B, device = x0.shape[0], x0.device
-    t, s = (x.to(device) for x in solver_pairs(dc.k, B, generator))
-    w = (dc.w_min + (dc.w_max - dc.w_min) * torch.rand(B, generator=generator)).to(device)
-    z_t = schedule.q_sample(x0, t, torch.randn(x0.shape, generator=generator).to(device))
-    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-        pred = consistency_function(student, z_t, t, states, mask, w, schedule)
-        with torch.no_grad():
-            z_s = teacher_jump(teacher, z_t, t, s, (states, mask), uncond, w, schedule)
-            target_value = consistency_function(target, z_s, s, states, mask, w, schedule)
-    loss = consistency_distance(pred, target_value, dc.distance, dc.huber_c)
-    opt.zero_grad(set_to_none=True)
-    loss.backward()
-    torch.nn.utils.clip_grad_norm_(student.parameters(), dc.grad_clip)
-    opt.step()
-    ema_update(target, student, dc.ema_decay)
-    return loss.item()
+def consistency_loss(student, target: nn.Module, teacher: nn.Module, x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor,
+                     s: torch.Tensor, w: torch.Tensor, cond: tuple, uncond: tuple, dc: DistillConfig, schedule: NoiseSchedule) -> torch.Tensor:
+    "d(f_student(z_t, t), f_target(teacher jump z_t -> z_s, s)) for x0, noise (B, 20, T'), t, s, w (B,), text (states, mask) pairs."
+    z_t = schedule.q_sample(x0, t, noise)
+    pred = ConsistencyModel(student, schedule)(z_t, t, *cond, w)
+    with torch.no_grad():
+        z_s = teacher_jump(teacher, z_t, t, s, cond, uncond, w, schedule)
+        target_value = ConsistencyModel(target, schedule)(z_s, s, *cond, w)
+    return consistency_distance(pred, target_value, dc.distance, dc.huber_c)
 
 def distill(teacher: AudioTransformer, latents: torch.Tensor, captions: list[str], text_encoder, dc: DistillConfig,
-            progress: bool = True, callback=None) -> tuple[AudioTransformer, list[float]]:
-    "Distil a student from a frozen teacher (Algorithm 1). Returns (target network, loss history)."
+            run_dir: str | Path | None = None, until: int | None = None, accelerator=None, progress: bool = True,
+            callback=None) -> tuple[AudioTransformer, list[float]]:
+    "Distil a student from a frozen teacher (Algorithm 1) on latents (N, 20, T') and captions. Returns (target network, loss history)."
+    if len(latents) != len(captions): raise ValueError(f"{len(latents)} latents but {len(captions)} captions")
+    if accelerator is not None: teacher.to(accelerator.device)
     teacher = teacher.eval().requires_grad_(False)
     student = student_from_teacher(teacher).train()
     target = copy.deepcopy(student).requires_grad_(False)
-    device = next(teacher.parameters()).device
-    opt = torch.optim.AdamW(student.parameters(), lr=dc.lr, weight_decay=0.0)
-    sched = warmup_cosine(opt, dc.steps)
-    g = torch.Generator().manual_seed(dc.seed)
-    schedule, history = NoiseSchedule(), []
+    schedule = NoiseSchedule()
     text_encoder.precompute(list(captions) + [""])
-    for step in tqdm(range(dc.steps), disable=not progress, desc="distill"):
-        idx = torch.randint(0, len(latents), (dc.batch_size,), generator=g)
-        both, both_mask = text_encoder.encode([captions[i] for i in idx.tolist()] + [""] * dc.batch_size)
-        both, both_mask = both.to(device), both_mask.to(device)
+    def loss_fn(model, g, rows):
         B = dc.batch_size
-        history.append(distill_step(student, target, teacher, latents[idx].to(device), both[:B], both_mask[:B],
-                                    (both[B:], both_mask[B:]), dc, schedule, opt, g))
-        sched.step()
+        idx = torch.randint(0, len(latents), (B,), generator=g)
+        t, s = (x[rows] for x in solver_pairs(dc.k, B, g))
+        w = (dc.w_min + (dc.w_max - dc.w_min) * torch.rand(B, generator=g))[rows]
+        noise = torch.randn(latents[idx].shape, generator=g)[rows]
+        x0, b, device = latents[idx][rows], len(noise), next(student.parameters()).device
+        states, mask = text_encoder.encode([captions[i] for i in idx[rows].tolist()] + [""] * b)
+        states, mask = states.to(device), mask.to(device)
+        return consistency_loss(model, target, teacher, x0.to(device), noise.to(device), t.to(device), s.to(device), w.to(device),
+                                (states[:b], mask[:b]), (states[b:], mask[b:]), dc, schedule)
+    def after_step(step):
+        ema_update(target, student, dc.ema_decay)
         if callback is not None: callback(step + 1, target)
+    run = {"distill": asdict(dc), "teacher": fingerprint(teacher), "text_encoder": text_encoder.name, "corpus": fingerprint(latents, captions)}
+    history = fit(student, loss_fn, dc.steps, dc.batch_size, dc.lr, 0.0, dc.grad_clip, dc.seed, accelerator, after_step, progress,
+                  "distill", run_dir, dc.checkpoint_every, {"target": target}, until, run)
     return target.eval(), history

@@ -14,7 +14,7 @@ from torch import nn
 
 from .audio import SAMPLE_RATE
 from .checkpoint import load_hf_weights, load_state, read_torch_state
-from .metrics import AudioEmbedder, SynthCapsClassifier, _as_wav_batch
+from .metrics import AudioEmbedder, SynthCapsClassifier, wav_batch
 
 # %% auto #0
 __all__ = ['EMBEDDERS', 'vggish_examples', 'VGGish', 'PANNsCnn14', 'CLAPEmbedder', 'load_embedder']
@@ -52,7 +52,7 @@ class VGGish(AudioEmbedder):
     @torch.no_grad()
     def embed_examples(self, wavs) -> torch.Tensor:
         "One embedding per 0.96 s example of every clip: (B * E, 128), what the FAD protocol averages over."
-        return self(vggish_examples(_as_wav_batch(wavs, self.embeddings[0].weight.device)).flatten(0, 1))
+        return self(vggish_examples(wav_batch(wavs, self.embeddings[0].weight.device)).flatten(0, 1))
 
     @torch.no_grad()
     def embed(self, wavs) -> torch.Tensor:
@@ -100,7 +100,7 @@ class PANNsCnn14(AudioEmbedder):
         return 10 * torch.log10((self.mel_fb @ spec).clamp(min=1e-10)).transpose(1, 2)[:, None]
 
     def _features(self, wavs) -> torch.Tensor:
-        x = self.log_mel(_as_wav_batch(wavs, self.fc1.weight.device))
+        x = self.log_mel(wav_batch(wavs, self.fc1.weight.device))
         x = self.bn0(x.transpose(1, 3)).transpose(1, 3)
         for i in range(6): x = getattr(self, f"conv_block{i + 1}")(x, 2 if i < 5 else 1)
         x = x.mean(3)  # over frequency: (B, 2048, frames)
@@ -140,7 +140,7 @@ class CLAPEmbedder(AudioEmbedder):
 
     @torch.no_grad()
     def embed(self, wavs) -> torch.Tensor:
-        wavs = _as_wav_batch(wavs, "cpu").numpy()
+        wavs = wav_batch(wavs, "cpu").numpy()
         sr = self.feature_extractor.sampling_rate
         audio = [librosa.resample(w, orig_sr=SAMPLE_RATE, target_sr=sr) for w in wavs]
         inputs = self.feature_extractor(audio, sampling_rate=sr, return_tensors="pt").to(self.device)

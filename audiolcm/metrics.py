@@ -16,14 +16,15 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .audio import mel_spectrogram
+from .checkpoint import ASSETS, load_checkpoint, load_state, read_checkpoint, save_checkpoint
 from .data import SynthCaps
 from .synthcaps import FAMILIES
-from .vae import ASSETS, load_weights, read_checkpoint, save_checkpoint, warmup_cosine
+from .training import fit
 
 # %% auto #0
 __all__ = ['N_CLASSES', 'FAMILY_INDEX', 'frechet_distance', 'fad', 'fad_inf', 'kl_paired', 'inception_score', 'clap_score', 'rtf',
-           'MelCNN', 'AudioEmbedder', 'SynthCapsClassifier', 'family_targets', 'SynthCapsCLAP', 'mel_corpus',
-           'EvalModelTrainConfig', 'train_classifier', 'train_clap', 'retrieval_recall']
+           'MelCNN', 'AudioEmbedder', 'wav_batch', 'SynthCapsClassifier', 'family_targets', 'SynthCapsCLAP',
+           'mel_corpus', 'EvalModelTrainConfig', 'train_classifier', 'train_clap', 'retrieval_recall']
 
 # %% ../nbs/15_metrics.ipynb #75753cc4
 def _sqrtm_psd(a: np.ndarray) -> np.ndarray:
@@ -122,7 +123,7 @@ class AudioEmbedder(nn.Module):
     def logits(self, wavs) -> torch.Tensor: raise NotImplementedError
     def probs(self, wavs) -> torch.Tensor: return self.logits(wavs).softmax(-1)
 
-def _as_wav_batch(wavs, device) -> torch.Tensor:
+def wav_batch(wavs, device) -> torch.Tensor:
     "List/array/tensor of 16 kHz clips of one length -> (B, N) float tensor on device."
     x = torch.as_tensor(np.stack([np.asarray(w, dtype=np.float32) for w in wavs])) if isinstance(wavs, (list, tuple)) else torch.as_tensor(wavs).float()
     return x.to(device)
@@ -134,7 +135,7 @@ class SynthCapsClassifier(AudioEmbedder):
         self.config = {"dim": dim, "width": width}
         self.encoder, self.head = MelCNN(dim, width), nn.Linear(dim, N_CLASSES)
     def _features(self, wavs):
-        return self.encoder(mel_spectrogram(_as_wav_batch(wavs, self.head.weight.device)))
+        return self.encoder(mel_spectrogram(wav_batch(wavs, self.head.weight.device)))
     @torch.no_grad()
     def embed(self, wavs): return self._features(wavs)
     @torch.no_grad()
@@ -144,8 +145,7 @@ class SynthCapsClassifier(AudioEmbedder):
     @classmethod
     def load(cls, path=None):
         path = ASSETS / "classifier_tiny" if path is None else path
-        meta, state = read_checkpoint(path, "SynthCapsClassifier")
-        return load_weights(cls(**meta["config"]), state, str(path)).eval()
+        return load_checkpoint(path, "SynthCapsClassifier", lambda meta: cls(**meta["config"]))[0]
 
 def family_targets(labels: list[dict]) -> torch.Tensor:
     "Soft targets (B, 19): probability spread evenly over the families present in each clip."
@@ -171,7 +171,7 @@ class SynthCapsCLAP(nn.Module):
         pooled = (s * m[..., None]).sum(1) / m.sum(1, keepdim=True)
         return F.normalize(self.text_proj(pooled), dim=-1)
     @torch.no_grad()
-    def audio_embed(self, wavs): return self.audio_from_mel(mel_spectrogram(_as_wav_batch(wavs, self.text_proj.weight.device)))
+    def audio_embed(self, wavs): return self.audio_from_mel(mel_spectrogram(wav_batch(wavs, self.text_proj.weight.device)))
     @torch.no_grad()
     def text_embed(self, captions): return self.text_from_captions(list(captions))
     def trainable(self) -> nn.Module:
@@ -187,7 +187,7 @@ class SynthCapsCLAP(nn.Module):
         cfg = meta["config"]
         if cfg["text_encoder"] != text_encoder.name: raise ValueError(f"{path} was trained with text encoder {cfg['text_encoder']!r}, not {text_encoder.name!r}")
         model = cls(text_encoder, cfg["dim"], cfg["width"])
-        load_weights(model.trainable(), state, str(path))
+        load_state(model.trainable(), state, str(path))
         return model.eval()
 
 # %% ../nbs/15_metrics.ipynb #d72629e4
@@ -210,33 +210,26 @@ class EvalModelTrainConfig:
     seed: int = 0
 
 def train_classifier(model: SynthCapsClassifier, mels: torch.Tensor, labels: list[dict], tc: EvalModelTrainConfig) -> list[float]:
-    "Soft-target cross-entropy over SynthCaps families; returns the loss history."
-    g = torch.Generator().manual_seed(tc.seed)
+    "Soft-target cross-entropy over SynthCaps families, on mels (N, 80, T); returns the loss history."
     targets = family_targets(labels)
-    opt = torch.optim.AdamW(model.parameters(), lr=tc.lr, weight_decay=1e-4)
-    sched, history = warmup_cosine(opt, tc.steps), []
-    model.train()
-    for _ in range(tc.steps):
-        idx = torch.randint(0, len(mels), (tc.batch_size,), generator=g)
-        loss = -(targets[idx] * F.log_softmax(model(mels[idx]), -1)).sum(-1).mean()
-        opt.zero_grad(); loss.backward(); opt.step(); sched.step(); history.append(loss.item())
+    def loss_fn(classifier, g, rows):
+        idx = torch.randint(0, len(mels), (tc.batch_size,), generator=g)[rows]
+        return -(targets[idx] * F.log_softmax(classifier(mels[idx]), -1)).sum(-1).mean()
+    history = fit(model.train(), loss_fn, tc.steps, tc.batch_size, tc.lr, 1e-4, None, tc.seed, progress=False, desc="classifier")
     model.eval()
     return history
 
 def train_clap(model: SynthCapsCLAP, mels: torch.Tensor, captions: list[str], tc: EvalModelTrainConfig) -> list[float]:
-    "Symmetric InfoNCE over in-batch (caption, clip) pairs; returns the loss history."
-    g = torch.Generator().manual_seed(tc.seed)
-    opt = torch.optim.AdamW(model.trainable().parameters(), lr=tc.lr, weight_decay=1e-4)
-    sched, history = warmup_cosine(opt, tc.steps), []
-    model.train()
-    for _ in range(tc.steps):
-        idx = torch.randint(0, len(mels), (tc.batch_size,), generator=g)
+    "Symmetric InfoNCE over in-batch (caption, clip) pairs, on mels (N, 80, T); returns the loss history."
+    def loss_fn(trainable, g, rows):
+        idx = torch.randint(0, len(mels), (tc.batch_size,), generator=g)[rows]
         a, t = model.audio_from_mel(mels[idx]), model.text_from_captions([captions[i] for i in idx.tolist()])
         same = torch.tensor([[captions[i] == captions[j] for j in idx.tolist()] for i in idx.tolist()], dtype=torch.float32)
         logits = model.logit_scale.exp().clamp(max=100) * a @ t.T
         target = same / same.sum(1, keepdim=True)  # duplicate captions in a batch are all positives
-        loss = 0.5 * (-(target * logits.log_softmax(1)).sum(1).mean() - (target.T * logits.log_softmax(0)).sum(0).mean())
-        opt.zero_grad(); loss.backward(); opt.step(); sched.step(); history.append(loss.item())
+        return 0.5 * (-(target * logits.log_softmax(1)).sum(1).mean() - (target.T * logits.log_softmax(0)).sum(0).mean())
+    model.train()
+    history = fit(model.trainable(), loss_fn, tc.steps, tc.batch_size, tc.lr, 1e-4, None, tc.seed, progress=False, desc="CLAP")
     model.eval()
     return history
 

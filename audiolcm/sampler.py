@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import librosa
@@ -14,26 +16,18 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .audio import HOP_LENGTH, SAMPLE_RATE, atomic_write, load_audio, mel_spectrogram, n_frames
-from .backbone import AudioTransformer
-from .distill import consistency_function
+from .audio import HOP_LENGTH, SAMPLE_RATE, atomic_write, latent_frames, load_audio, mel_spectrogram, n_frames
+from .backbone import load_denoiser, save_denoiser
+from .checkpoint import ASSETS, check_device, config_from_dict
+from .consistency import ConsistencyModel, consistency_sample, lcm_timesteps
+from .ddim import ddim_sample, guided_eps
 from .schedule import NoiseSchedule
-from .teacher import load_denoiser, save_denoiser, teacher_latents
 from .text import load_text_encoder
-from .vae import ASSETS, MelVAE
+from .vae import MelVAE
 from .vocoder import load_vocoder
 
 # %% auto #0
-__all__ = ['lcm_timesteps', 'consistency_latents', 'check_device', 'AudioLCM', 'sample', 'sample_teacher']
-
-# %% ../nbs/14_sampler.ipynb #da7b92e0
-def lcm_timesteps(steps: int, k: int = 20, n_train_steps: int = 1000, strength: float = 1.0) -> list[int]:
-    "Descending timesteps of `steps`-step consistency sampling on the solver grid (2 -> [999, 499]); strength < 1 starts lower."
-    if not 0 < strength <= 1: raise ValueError(f"strength must be in (0, 1], got {strength}")
-    n_grid = n_train_steps // k
-    top = max(1, round(strength * n_grid))  # the start is grid point `top`: t = k * top - 1
-    if not 1 <= steps <= top: raise ValueError(f"steps must be in 1..{top} (grid points below the start at strength {strength}), got {steps}")
-    return [k * (top - (i * top) // steps) - 1 for i in range(steps)]
+__all__ = ['AudioLCM', 'default_pipeline', 'sample', 'sample_teacher']
 
 # %% ../nbs/14_sampler.ipynb #3bd3d00c
 def _item_noise(seed: int | None, n: int, shape: tuple, draws: int, device) -> list[torch.Tensor]:
@@ -41,45 +35,30 @@ def _item_noise(seed: int | None, n: int, shape: tuple, draws: int, device) -> l
     gens = [torch.Generator().manual_seed(seed + i) if seed is not None else None for i in range(n)]
     return [torch.stack([torch.randn(shape, generator=g) for g in gens]).to(device) for _ in range(draws)]
 
-@torch.no_grad()
-def consistency_latents(student: AudioTransformer, states: torch.Tensor, mask: torch.Tensor, frames: int, steps: int = 2,
-                        guidance: float = 5.0, seed: int | None = None, init: torch.Tensor | None = None, strength: float = 1.0,
-                        keep: torch.Tensor | None = None) -> torch.Tensor:
-    """Multi-step consistency sampling (Algorithm 2): scaled latents (B, 20, frames).
-    Audio to audio: `init` (B, 20, frames) is noised to the start timestep set by `strength`; where `keep` (B, frames) is True
-    its frames are kept (inpainting)."""
-    schedule, device = NoiseSchedule(), next(student.parameters()).device
-    if init is None and (strength < 1 or keep is not None): raise ValueError("strength < 1 and keep need the init latents of a clip")
-    if init is not None and init.shape != (states.shape[0], student.cfg.latent_channels, frames):
-        raise ValueError(f"init latents must be ({states.shape[0]}, {student.cfg.latent_channels}, {frames}), got {tuple(init.shape)}")
-    if keep is not None and keep.shape != (states.shape[0], frames): raise ValueError(f"keep must be ({states.shape[0]}, {frames}), got {tuple(keep.shape)}")
-    timesteps = lcm_timesteps(steps, strength=strength)
-    B = states.shape[0]
-    def at(t): return torch.full((B,), t, device=device, dtype=torch.long)
-    noise = _item_noise(seed, B, (student.cfg.latent_channels, frames), len(timesteps), device)
-    w = torch.full((B,), guidance - 1.0, device=device)  # the student embeds w = guidance - 1
-    z = noise[0] if init is None else schedule.q_sample(init.to(device), at(timesteps[0]), noise[0])
-    for i, t in enumerate(timesteps):
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-            x0 = consistency_function(student, z, at(t), states, mask, w, schedule)
-        if keep is not None: x0 = torch.where(keep[:, None].to(device), init.to(device, x0.dtype), x0)
-        if i + 1 < len(timesteps): z = schedule.q_sample(x0, at(timesteps[i + 1]), noise[i + 1])
-    return x0
+def _integer(name: str, value, low: int = 1) -> int:
+    "`value` as an int >= low (numpy integers too), or a ValueError naming the argument."
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
 
 # %% ../nbs/14_sampler.ipynb #6dcc834e
-def check_device(device) -> torch.device:
-    "A torch.device that exists here, or a ValueError naming the problem."
-    try: device = torch.device(device)
-    except (RuntimeError, TypeError) as e: raise ValueError(f"unknown device {device!r}") from e
-    if device.type == "cuda" and not torch.cuda.is_available(): raise ValueError("device 'cuda' requested but CUDA is not available")
-    return device
+@dataclass
+class _PipelineFiles:
+    "What pipeline.json holds: the checkpoint folders (relative to it) and the clip lengths."
+    student: str = "student_tiny"
+    teacher: str | None = "teacher_tiny"
+    vae: str = "vae_tiny"
+    vocoder: str = "griffin-lim"
+    seconds: float = 2.048
+    max_seconds: float = 10.0
 
 class AudioLCM:
     "Text-to-audio pipeline: text encoder + consistency student (+ teacher) + VAE + vocoder."
-    def __init__(self, student, vae: MelVAE, text_encoder, vocoder, teacher=None, seconds: float = 2.048, max_seconds: float = 10.0):
+    def __init__(self, student, vae, text_encoder, vocoder, teacher=None, seconds: float = 2.048, max_seconds: float = 10.0,
+                 k: int = 20, audio_input: bool = True):
         self.student, self.vae, self.text_encoder, self.vocoder, self.teacher = student, vae, text_encoder, vocoder, teacher
-        self.seconds, self.max_seconds = seconds, max_seconds
-        self.device = torch.device("cpu")
+        self.seconds, self.max_seconds, self.k, self.audio_input = seconds, max_seconds, k, audio_input
+        self.schedule, self.device = NoiseSchedule(), next(student.parameters()).device
 
     @classmethod
     def from_pretrained(cls, path: str | Path | None = None, device: str | torch.device | None = None, teacher: bool = True) -> "AudioLCM":
@@ -87,32 +66,35 @@ class AudioLCM:
         root = Path(ASSETS) if path is None else Path(path)
         cfg_path = root / "pipeline.json"
         if not cfg_path.is_file(): raise FileNotFoundError(f"{root} is not an AudioLCM pipeline folder: pipeline.json is missing")
-        cfg = json.loads(cfg_path.read_text())
-        student, meta = load_denoiser(root / cfg["student"])
-        if not student.cfg.guidance_embedding: raise ValueError(f"{root / cfg['student']} has no guidance embedding: it is not a distilled student")
+        try: files = config_from_dict(_PipelineFiles, json.loads(cfg_path.read_text()), str(cfg_path))
+        except json.JSONDecodeError as e: raise ValueError(f"{cfg_path} is not valid JSON: {e}") from None
+        device = check_device(device) if device is not None else None  # before any loading
+        student, meta = load_denoiser(root / files.student)
+        if not student.cfg.guidance_embedding: raise ValueError(f"{root / files.student} has no guidance embedding: it is not a distilled student")
         text_encoder = load_text_encoder(meta["text_encoder"])
         if text_encoder.dim != student.cfg.text_dim:
             raise ValueError(f"text encoder {meta['text_encoder']!r} gives {text_encoder.dim}-d states, the student expects {student.cfg.text_dim}")
-        t = load_denoiser(root / cfg["teacher"])[0] if teacher and cfg.get("teacher") else None
-        pipe = cls(student, MelVAE.load(root / cfg["vae"]), text_encoder, load_vocoder(cfg.get("vocoder", "griffin-lim")), t,
-                   cfg.get("seconds", 2.048), cfg.get("max_seconds", 10.0))
+        t = load_denoiser(root / files.teacher)[0] if teacher and files.teacher else None
+        pipe = cls(student, MelVAE.load(root / files.vae), text_encoder, load_vocoder(files.vocoder), t, files.seconds, files.max_seconds,
+                   k=meta.get("distill_config", {}).get("k", 20))
         return pipe.to(device) if device is not None else pipe
 
     @classmethod
-    def from_release(cls, folder: str | Path, device: str | torch.device | None = None):
-        "The authors' released AudioLCM (see `20_release`) behind the same `sample()` API: 10 s clips, 2 steps, guidance 5."
-        from audiolcm.release import ReleasePipeline  # the release brings its own model classes
-        return ReleasePipeline.from_folder(folder, device)
+    def from_release(cls, folder, device=None, strict: bool = True) -> "AudioLCM":
+        "The authors' released AudioLCM (see `20_release`): 10 s clips, 2 steps, guidance 5; text to audio only."
+        from audiolcm.release import load_release  # TODO: top-level once release no longer imports sampler
+        p = load_release(folder, device, strict)
+        return cls(p.denoiser, p.vae, p.conditioner, p.vocoder, teacher=None, seconds=10.0, max_seconds=p.max_seconds, k=p.k, audio_input=False)
 
     def save_pretrained(self, path: str | Path) -> Path:
-        "Write the pipeline (student, teacher if any, VAE, settings) as safetensors + json folders."
+        "Write the pipeline (student, teacher if any, VAE, settings) as checkpoint folders + pipeline.json."
+        if not isinstance(self.vae, MelVAE): raise ValueError("only pipelines of audiolcm's own models can be saved (use convert_release for the release)")
         path = Path(path)
-        save_denoiser(path / "student_tiny", self.student, self.text_encoder.name)
-        if self.teacher is not None: save_denoiser(path / "teacher_tiny", self.teacher, self.text_encoder.name)
-        self.vae.save(path / "vae_tiny")
-        cfg = {"student": "student_tiny", "teacher": "teacher_tiny" if self.teacher is not None else None, "vae": "vae_tiny",
-               "vocoder": "griffin-lim", "seconds": self.seconds, "max_seconds": self.max_seconds}
-        with atomic_write(path / "pipeline.json") as tmp: tmp.write_text(json.dumps(cfg, indent=1))
+        files = _PipelineFiles(teacher="teacher_tiny" if self.teacher is not None else None, seconds=self.seconds, max_seconds=self.max_seconds)
+        save_denoiser(path / files.student, self.student, self.text_encoder.name, distill_config={"k": self.k})
+        if self.teacher is not None: save_denoiser(path / files.teacher, self.teacher, self.text_encoder.name)
+        self.vae.save(path / files.vae)
+        with atomic_write(path / "pipeline.json") as tmp: tmp.write_text(json.dumps(asdict(files), indent=1))
         return path
 
     def to(self, device) -> "AudioLCM":
@@ -123,28 +105,42 @@ class AudioLCM:
         self.device = device
         return self
 
-    def _check(self, prompts, steps, guidance, seconds):
-        if isinstance(prompts, str): prompts = [prompts]
-        prompts = list(prompts)
+    def _check(self, prompts, steps, guidance, seconds, n_per_prompt, batch_size, output) -> tuple[list[str], float]:
+        "The arguments every sampler takes, checked: (prompts as a list, seconds)."
+        if prompts is None: raise ValueError("no prompts given: pass a string or a non-empty list of strings")
+        prompts = [prompts] if isinstance(prompts, str) else list(prompts)
         if not prompts: raise ValueError("no prompts given: pass a string or a non-empty list of strings")
         if any(not isinstance(p, str) or not p.strip() for p in prompts): raise ValueError("every prompt must be a non-empty string")
-        if not isinstance(steps, int) or steps < 1: raise ValueError(f"steps must be an integer >= 1, got {steps!r}")
-        if not math.isfinite(guidance): raise ValueError(f"guidance must be a finite number, got {guidance}")
+        _integer("steps", steps); _integer("n_per_prompt", n_per_prompt); _integer("batch_size", batch_size)
+        if isinstance(guidance, bool) or not isinstance(guidance, numbers.Real) or not math.isfinite(guidance):
+            raise ValueError(f"guidance must be a finite number, got {guidance!r}")
         seconds = self.seconds if seconds is None else seconds
-        if not 0 < seconds <= self.max_seconds: raise ValueError(f"seconds must be in (0, {self.max_seconds}], got {seconds}")
-        frames = n_frames(seconds)
-        if frames < 2: raise ValueError(f"seconds={seconds} is shorter than one latent frame")
-        return prompts, seconds, frames
+        if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real) or not 0 < seconds <= self.max_seconds:
+            raise ValueError(f"seconds must be a number in (0, {self.max_seconds}], got {seconds!r}")
+        if n_frames(seconds) < 2: raise ValueError(f"seconds={seconds} is shorter than one latent frame ({2 * HOP_LENGTH / SAMPLE_RATE:.3f} s)")
+        if output not in ("audio", "latents"): raise ValueError(f"output must be 'audio' or 'latents', got {output!r}")
+        return prompts, float(seconds)
 
     @torch.no_grad()
-    def _to_audio(self, z: torch.Tensor, frames: int, n_samples: int) -> np.ndarray:
-        mel = self.vae.from_latent(z.float(), frames)
-        wav = self.vocoder(mel)
+    def to_audio(self, z: torch.Tensor, frames: int, n_samples: int) -> np.ndarray:
+        "Scaled latents (B, 20, T') -> mel (cropped to `frames`) -> waveforms (B, n_samples) float32, padded or cropped."
+        wav = self.vocoder(self.vae.from_latent(z.float(), frames))
         return torch.nn.functional.pad(wav, (0, max(0, n_samples - wav.shape[-1])))[:, :n_samples].cpu().numpy().astype(np.float32)
+
+    def _generate(self, jobs: list[str], seconds: float, batch_size: int, progress, desc: str, latents_fn, output: str):
+        "The one batching loop: latents_fn(prompts, index of the first, latent frames) -> latents, per chunk; then audio."
+        frames = n_frames(seconds)
+        chunks = range(0, len(jobs), batch_size)
+        out = []
+        for i in tqdm(chunks, disable=not (len(chunks) > 1 if progress is None else progress), desc=desc):
+            z = latents_fn(jobs[i: i + batch_size], i, latent_frames(frames))
+            out.append(z if output == "latents" else self.to_audio(z, frames, round(seconds * SAMPLE_RATE)))
+        return torch.cat(out) if output == "latents" else np.concatenate(out)
 
     @torch.no_grad()
     def _init_latents(self, init_audio, n_prompts: int, init_sr: int) -> tuple[torch.Tensor, float]:
         "Scaled latents (1 or n_prompts, 20, T') of the given clip(s) (array (N,) / (n, N) at init_sr, or a file path), and their seconds."
+        if not self.audio_input: raise ValueError("this pipeline makes audio from text only: its mel front end differs from audiolcm's, so init_audio is refused")
         if isinstance(init_audio, (str, Path)): wav = load_audio(init_audio)  # any rate, resampled on load
         else:
             wav = np.asarray(init_audio, dtype=np.float32)
@@ -160,64 +156,76 @@ class AudioLCM:
 
     def sample(self, prompts, steps: int = 2, guidance: float = 5.0, seconds: float | None = None, seed: int | None = None,
                n_per_prompt: int = 1, batch_size: int = 16, progress: bool | None = None, init_audio=None, strength: float = 1.0,
-               inpaint: tuple[float, float] | None = None, init_sr: int = SAMPLE_RATE) -> np.ndarray:
-        """Text -> audio with the student: (len(prompts) * n_per_prompt, N) float32 at 16 kHz, prompt-major order.
-        Audio to audio: `init_audio` (an array at `init_sr` Hz, or an audio file) is re-generated from noise level `strength` (0..1], or, with
-        `inpaint=(start_s, end_s)`, only that span is re-generated and the rest kept."""
+               inpaint: tuple[float, float] | None = None, init_sr: int = SAMPLE_RATE, output: str = "audio"):
+        """Text -> audio with the student: (len(prompts) * n_per_prompt, N) float32 at 16 kHz, prompt-major order
+        (output='latents': the scaled latents (B, 20, T') instead). Audio to audio: `init_audio` (an array at `init_sr` Hz, or an audio
+        file) is re-generated from noise level `strength` (0..1], or, with `inpaint=(start_s, end_s)`, only that span is re-generated."""
         if init_audio is None:
             if strength != 1.0 or inpaint is not None: raise ValueError("strength and inpaint edit a clip: pass init_audio as well")
         elif seconds is not None: raise ValueError("with init_audio the length is the clip's: leave seconds out")
-        prompts = [prompts] if isinstance(prompts, str) else list(prompts)  # once: a generator is read a single time
+        prompts = [prompts] if isinstance(prompts, str) or prompts is None else list(prompts)  # once: a generator is read a single time
         init, seconds = self._init_latents(init_audio, len(prompts), init_sr) if init_audio is not None else (None, seconds)
-        prompts, seconds, frames = self._check(prompts, steps, guidance, seconds)
-        if n_per_prompt < 1: raise ValueError(f"n_per_prompt must be >= 1, got {n_per_prompt}")
+        prompts, seconds = self._check(prompts, steps, guidance, seconds, n_per_prompt, batch_size, output)
         jobs = [p for p in prompts for _ in range(n_per_prompt)]
-        latent_frames = math.ceil(frames / 2)
-        if init is not None: init = init.expand(len(prompts), -1, -1).repeat_interleave(n_per_prompt, 0)[..., :latent_frames]
+        frames = latent_frames(n_frames(seconds))
+        timesteps = lcm_timesteps(steps, self.k, self.schedule.n_steps, strength)  # checks steps and strength before any work
+        if init is not None: init = init.expand(len(prompts), -1, -1).repeat_interleave(n_per_prompt, 0)[..., :frames]
         keep = None
         if inpaint is not None:
             start, end = inpaint
             if not 0 <= start < end <= seconds: raise ValueError(f"inpaint span must satisfy 0 <= start < end <= {seconds:.3f} s, got {inpaint}")
-            centres = (torch.arange(latent_frames) + 0.5) * 2 * HOP_LENGTH / SAMPLE_RATE
+            centres = (torch.arange(frames) + 0.5) * 2 * HOP_LENGTH / SAMPLE_RATE
             keep = ((centres < start) | (centres >= end))[None].expand(len(jobs), -1)
             if keep.all(): raise ValueError(f"inpaint span {inpaint} holds no latent frame (each covers {2 * HOP_LENGTH / SAMPLE_RATE * 1000:.0f} ms): widen it")
-        out = []
-        chunks = range(0, len(jobs), batch_size)
-        for i in tqdm(chunks, disable=not (len(chunks) > 1 if progress is None else progress), desc="sampling"):
-            chunk, sl = jobs[i: i + batch_size], slice(i, i + batch_size)
-            states, mask = self.text_encoder.encode(chunk)
-            z = consistency_latents(self.student, states.to(self.device), mask.to(self.device), latent_frames, steps, guidance,
-                                    None if seed is None else seed + i, None if init is None else init[sl], strength,
-                                    None if keep is None else keep[sl])
-            out.append(self._to_audio(z, frames, round(seconds * SAMPLE_RATE)))
-        return np.concatenate(out)
+        f = ConsistencyModel(self.student, self.schedule)
+        def latents(chunk, first, frames):
+            B, device, rows = len(chunk), self.device, slice(first, first + len(chunk))
+            states, mask = (x.to(device) for x in self.text_encoder.encode(chunk))
+            noise = _item_noise(None if seed is None else seed + first, B, (self.student.cfg.latent_channels, frames), len(timesteps), device)
+            w = torch.full((B,), guidance - 1.0, device=device)  # the student embeds w = guidance - 1
+            def x0_fn(z, t):
+                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+                    x0 = f(z, t, states, mask, w)
+                return x0 if keep is None else torch.where(keep[rows, None].to(device), init[rows].to(device, x0.dtype), x0)
+            x_T = noise[0] if init is None else self.schedule.q_sample(init[rows].to(device), timesteps[0], noise[0])
+            return consistency_sample(x0_fn, x_T, steps, self.schedule, self.k, strength, noise[1:])
+        return self._generate(jobs, seconds, batch_size, progress, "sampling", latents, output)
 
     __call__ = sample
 
     def sample_teacher(self, prompts, steps: int = 100, guidance: float = 5.0, seconds: float | None = None, seed: int | None = None,
-                       negative_prompt: str | None = None, batch_size: int = 16, progress: bool | None = None) -> np.ndarray:
-        "Baseline: the teacher with DDIM and true classifier-free guidance (2 network passes per step)."
-        if self.teacher is None: raise ValueError("this pipeline was loaded without its teacher (teacher=False)")
-        prompts, seconds, frames = self._check(prompts, steps, guidance, seconds)
-        out = []
-        chunks = range(0, len(prompts), batch_size)
-        for i in tqdm(chunks, disable=not (len(chunks) > 1 if progress is None else progress), desc="teacher"):
-            chunk = prompts[i: i + batch_size]
-            noise = _item_noise(None if seed is None else seed + i, len(chunk), (self.teacher.cfg.latent_channels, math.ceil(frames / 2)), 1, self.device)[0]
-            z = teacher_latents(self.teacher, self.text_encoder, chunk, math.ceil(frames / 2), steps, guidance, noise,
-                                None if negative_prompt is None else [negative_prompt] * len(chunk))
-            out.append(self._to_audio(z, frames, round(seconds * SAMPLE_RATE)))
-        return np.concatenate(out)
+                       n_per_prompt: int = 1, batch_size: int = 16, progress: bool | None = None, negative_prompt: str | None = None,
+                       output: str = "audio"):
+        "Baseline: the teacher with DDIM and classifier-free guidance (2 network passes per step); same arguments and output as `sample`."
+        if self.teacher is None: raise ValueError("this pipeline has no teacher (loaded with teacher=False, or a release)")
+        prompts, seconds = self._check(prompts, steps, guidance, seconds, n_per_prompt, batch_size, output)
+        if negative_prompt is not None and not isinstance(negative_prompt, str): raise ValueError(f"negative_prompt must be a string, got {negative_prompt!r}")
+        if steps > self.schedule.n_steps: raise ValueError(f"steps must be in 1..{self.schedule.n_steps}, got {steps}")
+        jobs = [p for p in prompts for _ in range(n_per_prompt)]
+        def latents(chunk, first, frames):
+            B, device = len(chunk), self.device
+            states, mask = (x.to(device) for x in self.text_encoder.encode(chunk + [negative_prompt or ""] * B))
+            cond, uncond = (states[:B], mask[:B]), (states[B:], mask[B:])
+            x_T = _item_noise(None if seed is None else seed + first, B, (self.teacher.cfg.latent_channels, frames), 1, device)[0]
+            def eps_fn(x, t):
+                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+                    return guided_eps(self.teacher, x, t, cond, uncond, guidance).float()
+            return ddim_sample(eps_fn, x_T, steps, self.schedule)
+        return self._generate(jobs, seconds, batch_size, progress, "teacher", latents, output)
 
 # %% ../nbs/14_sampler.ipynb #244ab90b
 _DEFAULT_PIPELINES: dict = {}
 
-def _pipeline(pipeline, device) -> AudioLCM:
-    "The given pipeline, or the shipped default (loaded once per device)."
-    if pipeline is not None: return pipeline.to(device) if device is not None else pipeline
-    key = str(device or "cpu")
-    if key not in _DEFAULT_PIPELINES: _DEFAULT_PIPELINES[key] = AudioLCM.from_pretrained(device=device or "cpu")
+def default_pipeline(device: str | torch.device | None = None) -> AudioLCM:
+    "The shipped tiny pipeline on `device` (default CPU), loaded once per device."
+    key = str(check_device(device or "cpu"))
+    if key not in _DEFAULT_PIPELINES: _DEFAULT_PIPELINES[key] = AudioLCM.from_pretrained(device=key)
     return _DEFAULT_PIPELINES[key]
+
+def _pipeline(pipeline: AudioLCM | None, device) -> AudioLCM:
+    "The given pipeline (moved to `device` if given), or the shipped default."
+    if pipeline is None: return default_pipeline(device)
+    return pipeline.to(device) if device is not None else pipeline
 
 def sample(prompts, steps: int = 2, guidance: float = 5.0, seconds: float | None = None, seed: int | None = None,
            n_per_prompt: int = 1, batch_size: int = 16, device: str | None = None, pipeline: AudioLCM | None = None,
@@ -227,7 +235,8 @@ def sample(prompts, steps: int = 2, guidance: float = 5.0, seconds: float | None
                                               init_audio=init_audio, strength=strength, inpaint=inpaint, init_sr=init_sr)
 
 def sample_teacher(prompts, steps: int = 100, guidance: float = 5.0, seconds: float | None = None, seed: int | None = None,
-                   negative_prompt: str | None = None, batch_size: int = 16, device: str | None = None,
+                   n_per_prompt: int = 1, batch_size: int = 16, negative_prompt: str | None = None, device: str | None = None,
                    pipeline: AudioLCM | None = None) -> np.ndarray:
-    "The teacher baseline: DDIM with classifier-free guidance, `steps` steps (2 network passes each)."
-    return _pipeline(pipeline, device).sample_teacher(prompts, steps, guidance, seconds, seed, negative_prompt, batch_size)
+    "The teacher baseline: DDIM with classifier-free guidance, `steps` steps (2 network passes each); see `AudioLCM.sample_teacher`."
+    return _pipeline(pipeline, device).sample_teacher(prompts, steps, guidance, seconds, seed, n_per_prompt, batch_size,
+                                                      negative_prompt=negative_prompt)

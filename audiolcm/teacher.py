@@ -6,70 +6,48 @@
 from __future__ import annotations
 
 import copy
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 from tqdm.auto import tqdm
 
-from .audio import atomic_write, mel_spectrogram
-from .backbone import AudioTransformer, BackboneConfig
+from .audio import mel_spectrogram
+from .backbone import AudioTransformer
 from .data import SynthCaps
-from .ddim import ddim_sample, guided_eps
 from .schedule import NoiseSchedule
-from .vae import ASSETS, MelVAE, load_weights, read_checkpoint, save_checkpoint, warmup_cosine
+from .training import ema_update, fingerprint, fit
+from .vae import MelVAE
 
 # %% auto #0
-__all__ = ['TEACHER_CONFIG', 'encode_corpus', 'ema_update', 'drop_captions', 'diffusion_loss', 'save_denoiser', 'load_denoiser',
-           'TeacherTrainConfig', 'train_teacher', 'teacher_latents']
+__all__ = ['encode_corpus', 'drop_captions', 'diffusion_loss', 'TeacherTrainConfig', 'train_teacher']
 
 # %% ../nbs/12_teacher.ipynb #f76aec62
 @torch.no_grad()
-def encode_corpus(vae: MelVAE, n: int, split: str = "train", seconds: float = 2.048, seed: int = 0,
-                  batch_size: int = 256, progress: bool = True) -> tuple[torch.Tensor, list[str]]:
-    "Scaled VAE latents (n, 20, T') and captions of the first n clips of a SynthCaps split."
-    data = SynthCaps(split, seconds=seconds, seed=seed, size=n)
-    device = vae.scale_factor.device
+def encode_corpus(vae: MelVAE, n: int | None = None, split: str = "train", seconds: float = 2.048, seed: int = 0,
+                  batch_size: int = 256, progress: bool = True, data=None) -> tuple[torch.Tensor, list[str]]:
+    "Scaled VAE latents (n, 20, T') and captions of the first n clips of `data` (default: a SynthCaps split; n None: all of it)."
+    data = SynthCaps(split, seconds=seconds, seed=seed, size=n) if data is None else data
+    n = len(data) if n is None else min(n, len(data))
     latents, captions = [], []
     for i in tqdm(range(0, n, batch_size), disable=not progress, desc="encoding"):
         items = [data[j] for j in range(i, min(i + batch_size, n))]
-        latents.append(vae.to_latent(mel_spectrogram(torch.stack([it["wav"] for it in items]).to(device))).cpu())
+        latents.append(vae.to_latent(mel_spectrogram(torch.stack([it["wav"] for it in items]).to(vae.scale_factor.device))).cpu())
         captions += [it["caption"] for it in items]
     return torch.cat(latents), captions
 
 # %% ../nbs/12_teacher.ipynb #e1fc8434
-@torch.no_grad()
-def ema_update(target: nn.Module, source: nn.Module, decay: float) -> None:
-    "target <- decay * target + (1 - decay) * source, parameter by parameter (buffers copied)."
-    for t, s in zip(target.parameters(), source.parameters()): t.lerp_(s.detach().to(t.dtype), 1 - decay)
-    for t, s in zip(target.buffers(), source.buffers()): t.copy_(s)
-
 def drop_captions(captions: list[str], p: float, generator: torch.Generator | None = None) -> list[str]:
     "Replace each caption by '' with probability p (classifier-free guidance training)."
     keep = torch.rand(len(captions), generator=generator) >= p
     return [c if k else "" for c, k in zip(captions, keep.tolist())]
 
-def diffusion_loss(model: nn.Module, x0: torch.Tensor, states: torch.Tensor, mask: torch.Tensor,
-                   schedule: NoiseSchedule, generator: torch.Generator | None = None) -> torch.Tensor:
-    "Epsilon-prediction MSE at uniform random timesteps."
-    t = torch.randint(0, schedule.n_steps, (x0.shape[0],), generator=generator).to(x0.device)
-    noise = torch.randn(x0.shape, generator=generator).to(x0.device)
+def diffusion_loss(model, x0: torch.Tensor, states: torch.Tensor, mask: torch.Tensor, t: torch.Tensor, noise: torch.Tensor,
+                   schedule: NoiseSchedule) -> torch.Tensor:
+    "Epsilon-prediction MSE: x0, noise (B, 20, T'), t (B,), text states (B, L, D) and mask (B, L) -> scalar."
     eps = model(schedule.q_sample(x0, t, noise), t, states, mask)
     return F.mse_loss(eps.float(), noise)
-
-# %% ../nbs/12_teacher.ipynb #706d617e
-def save_denoiser(path, model: AudioTransformer, text_encoder: str, **extra) -> Path:
-    "Save a denoiser with its backbone config and the name of its text encoder."
-    return save_checkpoint(path, model, "AudioTransformer", model.cfg.to_dict(), text_encoder=text_encoder, **extra)
-
-def load_denoiser(path, device=None) -> tuple[AudioTransformer, dict]:
-    "(model in eval mode, checkpoint metadata) of a saved denoiser."
-    meta, state = read_checkpoint(path, "AudioTransformer")
-    model = load_weights(AudioTransformer(BackboneConfig.from_dict(meta["config"])), state, str(path)).eval()
-    return (model.to(device) if device is not None else model), meta
 
 # %% ../nbs/12_teacher.ipynb #6b69f6d8
 @dataclass
@@ -84,67 +62,24 @@ class TeacherTrainConfig:
     checkpoint_every: int = 500
     seed: int = 0
 
-def _save_state(path: Path, step, model, ema, opt, sched, history, generator):
-    "The whole training state, written atomically."
-    with atomic_write(path) as tmp:
-        torch.save({"step": step, "model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(),
-                    "sched": sched.state_dict(), "history": history, "generator": generator.get_state()}, tmp)
-
-def train_teacher(model: AudioTransformer, latents: torch.Tensor, captions: list[str], text_encoder,
-                  tc: TeacherTrainConfig, run_dir: str | Path | None = None, until: int | None = None,
+def train_teacher(model: AudioTransformer, latents: torch.Tensor, captions: list[str], text_encoder, tc: TeacherTrainConfig,
+                  run_dir: str | Path | None = None, until: int | None = None, accelerator=None,
                   progress: bool = True) -> tuple[AudioTransformer, list[float]]:
-    "Train in place; returns (EMA model, loss history). With run_dir, resumes from run_dir/train_state.pt; `until` stops early (chunked runs)."
+    "Train in place on latents (N, 20, T') and captions; returns (EMA model, loss history). With run_dir it resumes; `until` stops early."
     if len(latents) != len(captions): raise ValueError(f"{len(latents)} latents but {len(captions)} captions")
-    device = next(model.parameters()).device
-    schedule = NoiseSchedule()
-    ema = copy.deepcopy(model).requires_grad_(False)
-    opt = torch.optim.AdamW(model.parameters(), lr=tc.lr, weight_decay=tc.weight_decay)
-    sched = warmup_cosine(opt, tc.steps)
-    g = torch.Generator().manual_seed(tc.seed)
-    history, step = [], 0
-    state_path = Path(run_dir) / "train_state.pt" if run_dir is not None else None
-    if state_path is not None and state_path.exists():
-        s = torch.load(state_path, weights_only=False, map_location=device)  # our own file, written by _save_state
-        model.load_state_dict(s["model"]); ema.load_state_dict(s["ema"]); opt.load_state_dict(s["opt"]); sched.load_state_dict(s["sched"])
-        history, step = s["history"], s["step"]; g.set_state(s["generator"])
+    if accelerator is not None: model.to(accelerator.device)
+    schedule, ema = NoiseSchedule(), copy.deepcopy(model).requires_grad_(False)
     text_encoder.precompute(captions)
-    model.train()
-    bar = tqdm(total=tc.steps, initial=step, disable=not progress, desc="teacher")
-    last = tc.steps if until is None else min(until, tc.steps)
-    while step < last:
+    def loss_fn(denoiser, g, rows):
         idx = torch.randint(0, len(latents), (tc.batch_size,), generator=g)
-        states, mask = text_encoder.encode(drop_captions([captions[i] for i in idx.tolist()], tc.cond_drop, g))
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-            loss = diffusion_loss(model, latents[idx].to(device), states.to(device), mask.to(device), schedule, g)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), tc.grad_clip)
-        opt.step(); sched.step()
-        ema_update(ema, model, tc.ema_decay if step >= 100 else 0.0)  # EMA starts after the first 100 steps
-        history.append(loss.item()); step += 1
-        bar.update(); bar.set_postfix(loss=f"{loss.item():.3f}")
-        if state_path is not None and (step % tc.checkpoint_every == 0 or step == last):
-            _save_state(state_path, step, model, ema, opt, sched, history, g)
-    bar.close()
+        caps = drop_captions([captions[i] for i in idx.tolist()], tc.cond_drop, g)[rows]
+        t = torch.randint(0, schedule.n_steps, (tc.batch_size,), generator=g)[rows]
+        noise = torch.randn(latents[idx].shape, generator=g)[rows]
+        states, mask = text_encoder.encode(caps)
+        device = next(model.parameters()).device
+        return diffusion_loss(denoiser, latents[idx][rows].to(device), states.to(device), mask.to(device), t.to(device), noise.to(device), schedule)
+    def after_step(step): ema_update(ema, model, tc.ema_decay if step >= 100 else 0.0)  # the EMA starts after 100 steps
+    run = {"model": model.cfg.to_dict(), "train": asdict(tc), "text_encoder": text_encoder.name, "corpus": fingerprint(latents, captions)}
+    history = fit(model.train(), loss_fn, tc.steps, tc.batch_size, tc.lr, tc.weight_decay, tc.grad_clip, tc.seed, accelerator, after_step,
+                  progress, "teacher", run_dir, tc.checkpoint_every, {"ema": ema}, until, run)
     return ema.eval(), history
-
-# %% ../nbs/12_teacher.ipynb #c19aee9f
-@torch.no_grad()
-def teacher_latents(model: AudioTransformer, text_encoder, captions: list[str], frames: int, steps: int = 100,
-                    guidance: float = 5.0, noise: torch.Tensor | None = None, negative: list[str] | None = None,
-                    progress: bool = False) -> torch.Tensor:
-    "DDIM + CFG (eps_u + guidance * (eps_c - eps_u)) from noise (B, 20, frames) to scaled latents."
-    B = len(captions)
-    device = next(model.parameters()).device
-    negative = negative or [""] * B
-    states, mask = text_encoder.encode(list(captions) + list(negative))
-    states, mask = states.to(device), mask.to(device)
-    x_T = noise.to(device) if noise is not None else torch.randn(B, model.cfg.latent_channels, frames, device=device)
-    cond, uncond = (states[:B], mask[:B]), (states[B:], mask[B:])
-    def eps_fn(x, t):
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-            return guided_eps(model, x, t, cond, uncond, guidance).float()
-    return ddim_sample(eps_fn, x_T, steps, NoiseSchedule(), progress=progress)
-
-# %% ../nbs/12_teacher.ipynb #29c3b9a3
-TEACHER_CONFIG = BackboneConfig.tiny(dim=128, depth=6, heads=4)

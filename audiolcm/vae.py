@@ -5,57 +5,21 @@
 # %% ../nbs/11_vae.ipynb #cd7be75a
 from __future__ import annotations
 
-import json
-import math
-import time
-from dataclasses import asdict, dataclass, field
-from importlib import resources
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file, save_file
 from torch import nn
-from tqdm.auto import tqdm
 
-from .audio import PAD_VALUE, atomic_write, mel_spectrogram
-from .data import SynthCaps, collate_audio
+from .audio import PAD_VALUE, latent_frames, mel_spectrogram
+from .checkpoint import ASSETS, config_from_dict, load_checkpoint, save_checkpoint
+from .data import SynthCaps
+from .training import fit
 
 # %% auto #0
-__all__ = ['ASSETS', 'save_checkpoint', 'read_checkpoint', 'load_weights', 'VAEConfig', 'ResBlock1d', 'SelfAttention1d', 'MelVAE',
-           'warmup_cosine', 'VAETrainConfig', 'train_vae', 'measure_scale_factor', 'reconstruction_l1']
-
-# %% ../nbs/11_vae.ipynb #06f12369
-ASSETS = resources.files("audiolcm") / "assets"  # the checkpoints that ship with the package
-
-def save_checkpoint(path: str | Path, model: nn.Module, kind: str, config: dict, **extra) -> Path:
-    "Write model.safetensors + config.json ({'kind', 'config', **extra}) into folder `path`, atomically."
-    path = Path(path)
-    path.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    with atomic_write(path / "model.safetensors") as tmp: save_file(state, str(tmp))
-    with atomic_write(path / "config.json") as tmp: tmp.write_text(json.dumps({"kind": kind, "config": config, **extra}, indent=1))
-    return path
-
-def read_checkpoint(path: str | Path, kind: str) -> tuple[dict, dict]:
-    "(metadata from config.json, state dict) of a checkpoint folder, checking that it holds a `kind`."
-    path = Path(path)
-    for name in ("config.json", "model.safetensors"):
-        if not (path / name).is_file(): raise FileNotFoundError(f"checkpoint {path} is missing {name}")
-    meta = json.loads((path / "config.json").read_text())
-    if meta.get("kind") != kind: raise ValueError(f"checkpoint {path} holds a {meta.get('kind')!r}, expected a {kind!r}")
-    return meta, load_file(str(path / "model.safetensors"))
-
-def load_weights(model: nn.Module, state: dict, where: str = "checkpoint") -> nn.Module:
-    "Load a state dict strictly, with a readable report of missing, unexpected and mis-shaped keys."
-    own = model.state_dict()
-    missing, unexpected = sorted(set(own) - set(state)), sorted(set(state) - set(own))
-    shapes = [f"{k}: {tuple(state[k].shape)} vs {tuple(own[k].shape)}" for k in own if k in state and state[k].shape != own[k].shape]
-    if missing or unexpected or shapes:
-        raise ValueError(f"{where} does not match the model built from its config: missing {missing[:5]}, "
-                         f"unexpected {unexpected[:5]}, wrong shapes {shapes[:5]}")
-    model.load_state_dict(state)
-    return model
+__all__ = ['VAEConfig', 'ResBlock1d', 'SelfAttention1d', 'MelVAE', 'VAETrainConfig', 'vae_loss', 'train_vae',
+           'measure_scale_factor', 'reconstruction_l1']
 
 # %% ../nbs/11_vae.ipynb #b0c7ede7
 @dataclass
@@ -76,11 +40,6 @@ class VAEConfig:
     @classmethod
     def paper(cls, **kw): return cls(**{**dict(channels=384, multipliers=(1, 2, 4), res_blocks=2, attention=True, groups=32), **kw})
     def to_dict(self): return asdict(self)
-    @classmethod
-    def from_dict(cls, d: dict):
-        unknown = set(d) - set(cls.__dataclass_fields__)
-        if unknown: raise ValueError(f"unknown VAEConfig fields: {sorted(unknown)}")
-        return cls(**{**d, "multipliers": tuple(d.get("multipliers", cls.multipliers))})
 
 class ResBlock1d(nn.Module):
     "GroupNorm -> SiLU -> conv, twice, with a (1x1 projected) skip: (B, c_in, T) -> (B, c_out, T)."
@@ -146,10 +105,10 @@ class MelVAE(nn.Module):
         mel = self.decode(z / self.scale_factor)
         return mel if frames is None else mel[..., :frames]
 
-    def forward(self, mel: torch.Tensor, sample: bool = True):
-        "Reconstruction (B, 80, T) and the KL per element, for training."
+    def forward(self, mel: torch.Tensor, noise: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        "Reconstruction (B, 80, T) and the mean KL per element; `noise` (B, 20, ceil(T/2)) samples the posterior (None: its mean)."
         mean, logvar = self.encode(mel)
-        z = mean + torch.randn_like(mean) * (0.5 * logvar).exp() if sample else mean
+        z = mean if noise is None else mean + noise * (0.5 * logvar).exp()
         kl = 0.5 * (mean ** 2 + logvar.exp() - 1 - logvar).mean()
         return self.decode(z)[..., : mel.shape[-1]], kl
 
@@ -157,21 +116,12 @@ class MelVAE(nn.Module):
 
     @classmethod
     def load(cls, path=None, device=None) -> "MelVAE":
-        "Load a saved VAE (None: the tiny VAE shipped with the package)."
+        "Load a saved VAE (None: the tiny VAE shipped with the package), in eval mode."
         path = ASSETS / "vae_tiny" if path is None else path
-        meta, state = read_checkpoint(path, "MelVAE")
-        model = load_weights(cls(VAEConfig.from_dict(meta["config"])), state, str(path))
-        return model.to(device).eval() if device is not None else model.eval()
+        model = load_checkpoint(path, "MelVAE", lambda meta: cls(config_from_dict(VAEConfig, meta["config"], f"{path}/config.json")))[0]
+        return model.to(device) if device is not None else model
 
 # %% ../nbs/11_vae.ipynb #5a78f01d
-def warmup_cosine(opt: torch.optim.Optimizer, steps: int, warmup: int | None = None) -> torch.optim.lr_scheduler.LambdaLR:
-    "Linear warm-up over `warmup` steps (default 5%), then cosine decay to 10% of the peak learning rate."
-    warmup = max(1, steps // 20) if warmup is None else warmup
-    def factor(step):
-        if step < warmup: return (step + 1) / warmup
-        return 0.1 + 0.45 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, steps - warmup))))
-    return torch.optim.lr_scheduler.LambdaLR(opt, factor)
-
 @dataclass
 class VAETrainConfig:
     steps: int = 4000
@@ -179,36 +129,27 @@ class VAETrainConfig:
     lr: float = 1e-3
     seconds: float = 2.048
     seed: int = 0
-    device: str = "cpu"
+    checkpoint_every: int = 500
 
-def train_vae(model: MelVAE, tc: VAETrainConfig, progress: bool = True) -> list[float]:
-    "Train `model` on SynthCaps mels in place; returns the loss per step."
-    torch.manual_seed(tc.seed)
-    device = torch.device(tc.device)
-    model.to(device).train()
+def vae_loss(vae, mel: torch.Tensor, noise: torch.Tensor, kl_weight: float) -> torch.Tensor:
+    "L1 mel reconstruction + kl_weight * KL: mel (B, 80, T), posterior noise (B, 20, ceil(T/2)) -> scalar."
+    recon, kl = vae(mel, noise)
+    return (recon.float() - mel).abs().mean() + kl_weight * kl
+
+def train_vae(model: MelVAE, tc: VAETrainConfig, run_dir: str | Path | None = None, until: int | None = None,
+              accelerator=None, progress: bool = True) -> list[float]:
+    "Train `model` on SynthCaps mels in place (on its device); returns the loss per step. With run_dir it resumes (see `fit`)."
     data = SynthCaps("train", seconds=tc.seconds, seed=tc.seed)
-    loader = torch.utils.data.DataLoader(data, batch_size=tc.batch_size, shuffle=True, collate_fn=collate_audio,
-                                         generator=torch.Generator().manual_seed(tc.seed), drop_last=True)
-    opt = torch.optim.AdamW(model.parameters(), lr=tc.lr, weight_decay=0.0)
-    sched = warmup_cosine(opt, tc.steps)
-    history, step = [], 0
-    bar = tqdm(total=tc.steps, disable=not progress, desc="VAE")
-    while step < tc.steps:
-        for batch in loader:
-            mel = mel_spectrogram(batch["wav"].to(device))
-            if step == 0: first = mel
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
-                recon, kl = model(mel)
-                loss = (recon.float() - mel).abs().mean() + model.cfg.kl_weight * kl
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step(); sched.step()
-            history.append(loss.item()); step += 1
-            bar.update(); bar.set_postfix(loss=f"{loss.item():.3f}")
-            if step >= tc.steps: break
-    bar.close()
-    measure_scale_factor(model.eval(), first)
+    frames = mel_spectrogram(data[0]["wav"]).shape[-1]
+    def mels(idx): return mel_spectrogram(torch.stack([data[i]["wav"] for i in idx]).to(model.scale_factor.device))
+    def loss_fn(vae, g, rows):
+        idx = torch.randint(0, len(data), (tc.batch_size,), generator=g)[rows]
+        noise = torch.randn(tc.batch_size, model.cfg.latent_channels, latent_frames(frames), generator=g)[rows]
+        return vae_loss(vae, mels(idx.tolist()), noise.to(model.scale_factor.device), model.cfg.kl_weight)
+    history = fit(model.train(), loss_fn, tc.steps, tc.batch_size, tc.lr, accelerator=accelerator, seed=tc.seed, progress=progress,
+                  desc="VAE", run_dir=run_dir, checkpoint_every=tc.checkpoint_every, until=until,
+                  config={"model": model.cfg.to_dict(), "train": asdict(tc)})
+    measure_scale_factor(model.eval(), mels(range(64)))
     return history
 
 @torch.no_grad()
@@ -221,10 +162,9 @@ def measure_scale_factor(model: MelVAE, mel: torch.Tensor) -> float:
 def reconstruction_l1(model: MelVAE, split: str = "test", n: int = 256, seconds: float = 2.048, batch_size: int = 32) -> float:
     "Mean |mel - decode(encode(mel))| in log10 units on held-out SynthCaps clips (posterior means)."
     model.eval()
-    device = model.scale_factor.device
+    data = SynthCaps(split, seconds=seconds)
     total = 0.0
     for i in range(0, n, batch_size):
-        wav = torch.stack([SynthCaps(split, seconds=seconds)[j]["wav"] for j in range(i, min(i + batch_size, n))]).to(device)
-        mel = mel_spectrogram(wav)
-        total += (model(mel, sample=False)[0] - mel).abs().mean().item() * len(wav)
+        mel = mel_spectrogram(torch.stack([data[j]["wav"] for j in range(i, min(i + batch_size, n))]).to(model.scale_factor.device))
+        total += (model(mel)[0] - mel).abs().mean().item() * len(mel)
     return total / n

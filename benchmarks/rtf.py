@@ -13,7 +13,6 @@ The markdown table goes to `--out` (default nbs/rtf_<device>.md, a page of the d
 from __future__ import annotations
 
 import argparse
-import math
 import platform
 import resource
 import time
@@ -22,12 +21,14 @@ from pathlib import Path
 import torch
 from transformers import T5Config, T5EncoderModel
 
-from audiolcm.audio import SAMPLE_RATE, n_frames
+from audiolcm.audio import SAMPLE_RATE, latent_frames, n_frames
 from audiolcm.backbone import AudioTransformer, BackboneConfig, count_parameters
+from audiolcm.checkpoint import check_device
+from audiolcm.consistency import ConsistencyModel, consistency_sample
+from audiolcm.ddim import ddim_sample, guided_eps
 from audiolcm.distill import student_from_teacher
 from audiolcm.metrics import rtf
-from audiolcm.sampler import AudioLCM, consistency_latents
-from audiolcm.teacher import teacher_latents
+from audiolcm.sampler import AudioLCM
 from audiolcm.text import TextEncoder, load_text_encoder
 from audiolcm.vae import MelVAE, VAEConfig
 from audiolcm.vocoder import BigVGAN, BigVGANConfig
@@ -67,9 +68,17 @@ def measure(pipe: AudioLCM, batch: int, seconds: float, teacher_steps: int, stud
     def text():
         enc._cache.clear()
         return enc.encode(prompts)
-    states, mask = text()
-    noise = torch.randn(batch, pipe.student.cfg.latent_channels, math.ceil(frames / 2), device=device)
-    z = consistency_latents(pipe.student, states, mask, noise.shape[-1], 2, 5.0, seed=0)
+    states, mask = (x.to(device) for x in text())
+    both, both_mask = (x.to(device) for x in enc.encode(prompts + [""] * batch))
+    cond, uncond = (both[:batch], both_mask[:batch]), (both[batch:], both_mask[batch:])
+    noise = torch.randn(batch, pipe.student.cfg.latent_channels, latent_frames(frames), device=device)
+    f, w = ConsistencyModel(pipe.student, pipe.schedule), torch.full((batch,), 4.0, device=device)
+    def autocast(): return torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")  # as the pipeline samples
+    def student_denoiser(steps):
+        with autocast(): return consistency_sample(lambda x, t: f(x, t, states, mask, w), noise, steps, pipe.schedule, pipe.k)
+    def teacher_denoiser():
+        with autocast(): return ddim_sample(lambda x, t: guided_eps(pipe.teacher, x, t, cond, uncond, 5.0).float(), noise, teacher_steps, pipe.schedule)
+    z = student_denoiser(2)
     mel = pipe.vae.from_latent(z, frames)
     def row(sampler, stage, fn):
         if device.type == "cuda": torch.cuda.reset_peak_memory_stats(device)
@@ -78,11 +87,11 @@ def measure(pipe: AudioLCM, batch: int, seconds: float, teacher_steps: int, stud
     rows = [row("shared", "text encoder", text), row("shared", "VAE decoder", lambda: pipe.vae.from_latent(z, frames)),
             row("shared", "vocoder", lambda: pipe.vocoder(mel))]
     teacher = f"teacher DDIM {teacher_steps} + CFG"
-    rows += [row(teacher, "denoiser", lambda: teacher_latents(pipe.teacher, enc, prompts, noise.shape[-1], teacher_steps, 5.0, noise)),
+    rows += [row(teacher, "denoiser", teacher_denoiser),
              row(teacher, "end to end", lambda: (enc._cache.clear(), pipe.sample_teacher(prompts, teacher_steps, 5.0, seconds, 0, batch_size=batch)))]
     for s in student_steps:
         name = f"student {s} step{'s' if s > 1 else ''}"
-        rows += [row(name, "denoiser", lambda s=s: consistency_latents(pipe.student, states, mask, noise.shape[-1], s, 5.0, 0)),
+        rows += [row(name, "denoiser", lambda s=s: student_denoiser(s)),
                  row(name, "end to end", lambda s=s: (enc._cache.clear(), pipe.sample(prompts, s, 5.0, seconds, 0, batch_size=batch)))]
     return rows
 
@@ -115,9 +124,10 @@ def main(argv=None):
     p.add_argument("--out", default=None)
     p.add_argument("--append", action="store_true", help="add the tables to an existing --out page (e.g. a second run at another scale)")
     a = p.parse_args(argv)
-    device = torch.device(a.device)
+    try: device = check_device(a.device)
+    except ValueError as e: p.error(str(e))
     if device.type == "cuda":
-        if not torch.cuda.is_available(): p.error("--device cuda but CUDA is not available")
+        if device.index is None: device = torch.device("cuda", torch.cuda.current_device())  # 'cuda' means the current GPU
         torch.cuda.set_device(device)  # rtf() synchronises the current device
         torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
     torch.manual_seed(0)

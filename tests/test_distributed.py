@@ -1,4 +1,4 @@
-"""`audiolcm train --distributed` under a launcher: 2 CPU processes (gloo) train the same teacher as 1 process."""
+"""`audiolcm train` under a launcher: 2 CPU processes (gloo) train the same teacher as 1 process."""
 import json
 import os
 import subprocess
@@ -10,14 +10,14 @@ from safetensors.torch import load_file
 
 
 def train(tmp: Path, n_procs: int, port: int) -> Path:
-    "Launch `audiolcm train teacher --distributed` with torchrun on n_procs CPU processes; returns the checkpoint folder."
+    "Launch `audiolcm train teacher` with torchrun on n_procs CPU processes; returns the checkpoint folder."
     config = tmp / "teacher.json"
     config.write_text(json.dumps({"model": {"dim": 32, "depth": 1, "heads": 2}, "corpus_size": 16, "train": {"steps": 3, "batch_size": 4},
                                   "device": "cpu"}))  # CPU processes with gloo, also on a machine with one GPU
     out = tmp / f"run{n_procs}"
     cli = Path(sys.executable).parent / "audiolcm"
     r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(n_procs), "--master_port", str(port),
-                        str(cli), "train", "teacher", "--config", str(config), "--out", str(out), "--distributed"],
+                        str(cli), "train", "teacher", "--config", str(config), "--out", str(out)],
                        capture_output=True, text=True, env={**os.environ, "OMP_NUM_THREADS": "1"}, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     return out / "teacher"

@@ -1,13 +1,17 @@
-"""Loaders of files made elsewhere (the authors' release, BigVGAN, VGGish, PANNs, CLAP): a planted pickle never runs."""
+"""The authors' release through `AudioLCM` (on a fake release with the real layout and key names), and the loaders of
+files made elsewhere (the release, BigVGAN, VGGish, PANNs, CLAP): a planted pickle never runs."""
 import shutil
 
+import numpy as np
 import pytest
 import torch
 from transformers import ClapConfig, ClapModel
 
+from audiolcm.app import GenerationRequest, run_request
 from audiolcm.checkpoint import load_torch_file
 from audiolcm.embedders import CLAPEmbedder, PANNsCnn14, VGGish
-from audiolcm.release import load_release, make_fake_release
+from audiolcm.release import convert_release, load_release, make_fake_release
+from audiolcm.sampler import AudioLCM
 from audiolcm.vocoder import BigVGAN
 
 
@@ -20,6 +24,60 @@ class Planted:
 @pytest.fixture(scope="module")
 def fake(tmp_path_factory):
     return make_fake_release(tmp_path_factory.mktemp("release") / "release")
+
+
+@pytest.fixture(scope="module")
+def pipe(fake):
+    return AudioLCM.from_release(fake)
+
+
+def test_release_samples_through_audiolcm(pipe):
+    prompts = ["a dog barks", "rain falling on a roof"]
+    a = pipe.sample(prompts, steps=2, seconds=0.512, seed=3)
+    assert isinstance(pipe, AudioLCM) and (a.shape, a.dtype) == ((2, 8192), np.float32)
+    assert np.isfinite(a).all() and np.abs(a).max() <= 1
+    np.testing.assert_array_equal(pipe.sample(prompts, steps=2, seconds=0.512, seed=3), a)  # seeded: reproducible
+    assert not np.allclose(pipe.sample(prompts, steps=2, seconds=0.512, seed=4), a)
+    np.testing.assert_allclose(pipe.sample(prompts[1:], steps=2, seconds=0.512, seed=4), a[1:], atol=1e-4)  # item i is seeded seed + i
+    assert pipe.sample(prompts[:1], steps=4, seconds=0.3, seed=0).shape == (1, 4800)
+
+
+def test_release_pipeline_settings(pipe, fake):
+    assert (pipe.k, pipe.seconds, pipe.teacher, pipe.audio_input) == (20, 10.0, None, False)
+    assert pipe.max_seconds == pytest.approx(202 * 256 / 16_000)  # the tiny fake's positions: 256 - 1 - 154 = 101 latent frames
+    with pytest.raises(ValueError, match=r"seconds must be a number in \(0, 3.232\]"):
+        pipe.sample(["a dog barks"], seconds=5.0)
+    with pytest.raises(ValueError, match="no teacher"):
+        pipe.sample_teacher(["a dog barks"], seconds=0.512)
+    latents = pipe.sample(["a dog barks"], seconds=0.512, seed=0, output="latents")
+    assert latents.shape == (1, 20, 16)
+
+
+def test_release_refuses_audio_input(pipe):
+    with pytest.raises(ValueError, match="text only: its mel front end differs"):
+        pipe.sample(["a dog barks"], init_audio=np.zeros(8192, np.float32))
+
+
+def test_app_runs_on_the_release(pipe):
+    results = run_request(pipe, GenerationRequest("a dog barks", seconds=0.512, variations=2))
+    assert [r.audio.shape for r in results] == [(8192,), (8192,)] and not np.allclose(results[0].audio, results[1].audio)
+    with pytest.raises(ValueError, match=r"seconds must be in \(0, 3.232\]"):
+        run_request(pipe, GenerationRequest("a dog barks", seconds=4.0))
+
+
+def test_converted_release_samples_the_same(pipe, fake, tmp_path):
+    conv = AudioLCM.from_release(convert_release(fake, tmp_path / "converted"))
+    np.testing.assert_array_equal(conv.sample(["a dog barks"], seconds=0.512, seed=1), pipe.sample(["a dog barks"], seconds=0.512, seed=1))
+
+
+def test_release_device_is_checked_before_loading(fake, tmp_path):
+    folder = _copy(fake, tmp_path / "r")
+    (folder / "audiolcm.ckpt").write_bytes(b"not read")  # loading it would fail with another message
+    with pytest.raises(ValueError, match="cuda:99"):
+        AudioLCM.from_release(folder, device="cuda:99")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            AudioLCM.from_release(folder, device="cuda")
 
 
 def _copy(src, dst):

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from audiolcm.audio import mel_spectrogram
-from audiolcm.sampler import AudioLCM, lcm_timesteps, sample, sample_teacher
+from audiolcm.consistency import lcm_timesteps
+from audiolcm.sampler import AudioLCM, sample, sample_teacher
 
 
 def mel_distance(x, y):
@@ -42,3 +43,27 @@ def test_timesteps_beyond_the_grid_are_refused():
 def test_cuda_without_a_gpu_is_a_clear_error():
     with pytest.raises(ValueError, match="CUDA is not available"):
         AudioLCM.from_pretrained().to("cuda")
+
+
+def test_the_solver_skip_travels_with_the_student(tmp_path):
+    pipe = AudioLCM.from_pretrained(teacher=False)
+    assert pipe.k == 20  # read from the shipped student's distillation config
+    pipe.k = 50
+    again = AudioLCM.from_pretrained(pipe.save_pretrained(tmp_path / "pipe"), teacher=False)
+    assert again.k == 50
+    with pytest.raises(ValueError, match="steps must be in 1..20"):
+        again.sample("rain", steps=21)  # the 20-point grid of k = 50
+
+
+def test_sample_and_sample_teacher_share_arguments_and_outputs():
+    pipe = AudioLCM.from_pretrained()
+    z = pipe.sample(["rain", "a dog barks"], n_per_prompt=2, seed=3, seconds=1.0, output="latents")
+    t = pipe.sample_teacher(["rain", "a dog barks"], steps=3, n_per_prompt=2, seed=3, seconds=1.0, output="latents")
+    assert z.shape == t.shape == (4, 20, 32)
+    one = pipe.sample_teacher(["a dog barks"], steps=3, n_per_prompt=2, seed=5, seconds=1.0, batch_size=1, output="latents")
+    assert torch.allclose(t[2:], one, atol=1e-4)  # item i of seed s is item 0 of seed s + i, whatever the batch
+    for bad, message in [(dict(steps=np.int64(0)), "steps must be an integer >= 1"), (dict(batch_size=0), "batch_size must be"),
+                         (dict(n_per_prompt=2.5), "n_per_prompt must be"), (dict(output="wav"), "output must be")]:
+        with pytest.raises(ValueError, match=message): pipe.sample("rain", **bad)
+        with pytest.raises(ValueError, match=message): pipe.sample_teacher("rain", **bad)
+    assert pipe.sample("rain", steps=np.int64(2), seconds=0.5).shape == (1, 8000)
