@@ -27,7 +27,7 @@ from .audio import atomic_write
 
 # %% auto #0
 __all__ = ['ASSETS', 'check_device', 'config_from_dict', 'save_checkpoint', 'LoadReport', 'load_state', 'read_checkpoint',
-           'load_checkpoint', 'load_torch_file', 'read_torch_state', 'load_hf_weights']
+           'load_checkpoint', 'load_torch_file', 'read_torch_state', 'load_hf_state', 'load_hf_weights']
 
 # %% ../nbs/01_checkpoint.ipynb #eee6b7fc
 def check_device(device) -> torch.device:
@@ -235,9 +235,8 @@ def _hf_state(folder: Path) -> tuple[Path, dict]:
     for f in files: state.update(_read_safetensors(f) if f.name.endswith(".safetensors") else read_torch_state(f))
     return file, state
 
-def load_hf_weights(model: nn.Module, folder: str | Path, strict: bool = True, ignore=()) -> LoadReport:
-    "Load a Hugging Face folder's weights into `model` (built from its config); `ignore`: patterns of file keys to skip, e.g. heads."
-    file, state = _hf_state(Path(folder))
+def load_hf_state(model: nn.Module, state: dict, name: str, strict: bool = True, ignore=(), fill=()) -> LoadReport:
+    "`load_state` for tensors saved from transformers models: a base-model prefix is removed, tied copies and index buffers filled."
     own = model.state_dict()
     prefix = getattr(model, "base_model_prefix", "") + "."
     if prefix != "." and not set(state) & set(own) and any(k.startswith(prefix) for k in state):
@@ -248,4 +247,9 @@ def load_hf_weights(model: nn.Module, folder: str | Path, strict: bool = True, i
     tied = [k for keys in storage.values() if len(keys) > 1 and set(keys) & set(state) for k in keys if k not in state]
     buffers = [k for k in {*state, *own} if any(fnmatchcase(k, p) for p in _HF_BUFFERS)]  # index tables, rebuilt by the model
     extra, absent = [k for k in buffers if k not in own], [k for k in buffers if k not in state]
-    return load_state(model, state, str(file), strict, ignore=[*extra, *ignore], fill=[*tied, *absent])
+    return load_state(model, state, name, strict, ignore=[*extra, *ignore], fill=[*tied, *absent, *fill])
+
+def load_hf_weights(model: nn.Module, folder: str | Path, strict: bool = True, ignore=()) -> LoadReport:
+    "Load a Hugging Face folder's weights into `model` (built from its config); `ignore`: patterns of file keys to skip, e.g. heads."
+    file, state = _hf_state(Path(folder))
+    return load_hf_state(model, state, str(file), strict, ignore)

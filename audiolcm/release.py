@@ -17,8 +17,8 @@ import yaml
 from torch import nn
 
 from .audio import FRAME_MULTIPLE, atomic_write, frames_to_seconds
-from .checkpoint import (LoadReport, check_device, config_from_dict, load_checkpoint, load_hf_weights, load_state,
-                                 read_checkpoint, read_torch_state, save_checkpoint)
+from .checkpoint import (LoadReport, check_device, config_from_dict, load_checkpoint, load_hf_state, load_hf_weights,
+                                 load_state, read_checkpoint, read_torch_state, save_checkpoint)
 from .release_models import ConcatDiT, ReleaseConditioner, ReleaseConfig, ReleaseDiTConfig, ReleaseVAE, ReleaseVAEConfig
 from .schedule import NoiseSchedule
 from .vocoder import BigVGAN, BigVGANConfig, GriffinLimVocoder
@@ -228,11 +228,7 @@ def _load_conditioner(cond: ReleaseConditioner, cstate: dict, name: str, bert_di
         if not any(k.startswith(sub) for k in cstate):  # not in the checkpoint: the folder's own weights
             reports[d.name] = load_hf_weights(model, d, strict, ignore=heads)
             fill.append(sub + "*")
-    own = cond.state_dict()
-    index_buffers = (".position_ids", ".token_type_ids")  # saved by some transformers versions, rebuilt by the model
-    stale = [k for k in cstate if k not in own and k.endswith(index_buffers)]
-    fill += [k for k in own if k not in cstate and k.endswith(index_buffers)]
-    reports["conditioner"] = load_state(cond, cstate, name, strict, ignore=stale, fill=fill)
+    reports["conditioner"] = load_hf_state(cond, cstate, name, strict, fill=fill)
     return reports
 
 def _load_original(folder: Path, strict: bool, which: str) -> ReleasePieces:
