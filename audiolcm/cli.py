@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -55,6 +56,21 @@ def _slug(text: str, n: int = 40) -> str:
     "A file-name-safe short form of a prompt."
     return "".join(c if c.isalnum() else "_" for c in text.lower())[:n].strip("_") or "prompt"
 
+def _writable_output(out: Path, n_clips: int) -> Path:
+    "Check before any work that `out` can take n_clips WAVs: one clip may go to a .wav file, several go into a folder."
+    if out.suffix:
+        if out.suffix.lower() != ".wav": raise ValueError(f"-o {out}: audio is written as .wav; name a .wav file or a folder")
+        if n_clips > 1: raise ValueError(f"-o {out} names one file but {n_clips} clips would be written: give a folder")
+        if out.is_dir(): raise ValueError(f"-o {out} is a folder; name a new .wav file")
+        folder = out.parent
+    else:
+        if out.exists() and not out.is_dir(): raise ValueError(f"-o {out} is a file; give a folder for {n_clips} clips")
+        folder = out
+    existing = next((p for p in [folder, *folder.parents] if p.exists()), None)
+    if existing is None or not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"-o {out}: cannot write into {existing or folder}")
+    return out
+
 def generate_files(prompts: list[str], out: str | Path, steps: int = 2, guidance: float = 5.0, seconds: float | None = None,
                    seed: int | None = 0, n: int = 1, teacher: bool = False, model: str | None = None, device: str | None = None,
                    plot: str | Path | None = None, release: str | None = None, vocoder: str | None = None, init_audio: str | None = None,
@@ -62,6 +78,7 @@ def generate_files(prompts: list[str], out: str | Path, steps: int = 2, guidance
     "Generate audio for prompts with one pipeline (shipped, `model` folder or `release` folder) and write WAV files; returns their paths."
     from audiolcm.sampler import AudioLCM
     from audiolcm.vocoder import load_vocoder
+    out = _writable_output(Path(out), len(prompts) * n)
     if teacher and (init_audio or release): raise ValueError("--teacher cannot be combined with --init-audio or --release")
     if release:
         if model or vocoder: raise ValueError("--release brings its own models: leave out --model and --vocoder")
@@ -71,7 +88,6 @@ def generate_files(prompts: list[str], out: str | Path, steps: int = 2, guidance
     if teacher: audio = pipe.sample_teacher(prompts, steps, guidance, seconds, seed, n_per_prompt=n)
     else: audio = pipe.sample(prompts, steps, guidance, seconds, seed, n_per_prompt=n, init_audio=init_audio, strength=strength, inpaint=inpaint)
     jobs = [p for p in prompts for _ in range(n)]
-    out = Path(out)
     if len(jobs) == 1 and out.suffix.lower() == ".wav": paths = [save_audio(out, audio[0])]
     else:
         paths = [save_audio(out / f"{i:02d}_{_slug(p)}.wav", a) for i, (p, a) in enumerate(zip(jobs, audio))]
@@ -122,6 +138,9 @@ def train_from_config(kind: str, config: dict, out: str | Path) -> Path:
     job = config_from_dict(_TrainJob, config, "the training config")
     out = Path(out)
     if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file; give a folder")
+    try: out.mkdir(parents=True, exist_ok=True)  # now, not at the first checkpoint after the work
+    except OSError as e: raise ValueError(f"--out {out}: cannot create the run folder ({e.strerror})") from None
+    if not os.access(out, os.W_OK | os.X_OK): raise ValueError(f"--out {out}: the run folder is not writable")
     train_cls = {"vae": VAETrainConfig, "teacher": TeacherTrainConfig, "distill": DistillConfig}[kind]
     tc = config_from_dict(train_cls, job.train, "train")
     gpu = job.device != "cpu" and torch.cuda.is_available()  # no "device": the launcher's GPUs if any

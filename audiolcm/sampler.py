@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from .vae import MelVAE
 from .vocoder import load_vocoder
 
 # %% auto #0
-__all__ = ['AudioLCM', 'default_pipeline', 'sample', 'sample_teacher']
+__all__ = ['MIN_FRAMES', 'splice', 'AudioLCM', 'default_pipeline', 'sample', 'sample_teacher']
 
 # %% ../nbs/14_sampler.ipynb #3bd3d00c
 def _item_noise(seed: int | None, n: int, shape: tuple, draws: int, device) -> list[torch.Tensor]:
@@ -40,6 +41,30 @@ def _integer(name: str, value, low: int = 1) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < low:
         raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
     return int(value)
+
+MIN_FRAMES = 4  # the shortest clip: two latent frames, 64 ms
+
+def _pcm_to_float(audio) -> np.ndarray:
+    "An audio array as float32 in [-1, 1]: integer PCM is scaled by its full range; floats outside [-1, 1] are refused."
+    x = np.asarray(audio)
+    if x.dtype.kind in "iu":
+        info = np.iinfo(x.dtype)
+        return ((x.astype(np.float64) - (info.max + 1 + info.min) / 2) / ((info.max - info.min + 1) / 2)).astype(np.float32)
+    if x.dtype.kind != "f": raise ValueError(f"init_audio must be float or integer PCM samples, got dtype {x.dtype}")
+    if not np.isfinite(x).all(): raise ValueError("init_audio contains NaN or infinite samples")
+    if np.abs(x).max(initial=0) > 1.0 + 1e-6: raise ValueError(f"init_audio has samples outside [-1, 1] (peak {np.abs(x).max():.3g}): scale it first")
+    return x.astype(np.float32)
+
+def splice(source: np.ndarray, generated: np.ndarray, start: float, end: float, fade: float = 0.05) -> np.ndarray:
+    "Inpainting's output: `source` (B, N) outside [start, end] s, `generated` inside, with raised-cosine cross-fades of `fade` s inside the span."
+    a, b = round(start * SAMPLE_RATE), round(end * SAMPLE_RATE)
+    n = min(round(fade * SAMPLE_RATE), (b - a) // 2)
+    mix = np.zeros(source.shape[-1], dtype=np.float32); mix[a:b] = 1.0  # 1: generated, 0: source
+    if n > 0:
+        ramp = (0.5 - 0.5 * np.cos(np.pi * np.arange(1, n + 1) / (n + 1))).astype(np.float32)
+        if a > 0: mix[a:a + n] = ramp
+        if b < source.shape[-1]: mix[b - n:b] = ramp[::-1]
+    return (1 - mix) * source + mix * generated
 
 # %% ../nbs/14_sampler.ipynb #6dcc834e
 @dataclass
@@ -55,9 +80,10 @@ class _PipelineFiles:
 class AudioLCM:
     "Text-to-audio pipeline: text encoder + consistency student (+ teacher) + VAE + vocoder."
     def __init__(self, student, vae, text_encoder, vocoder, teacher=None, seconds: float = 2.048, max_seconds: float = 10.0,
-                 k: int = 20, audio_input: bool = True):
+                 k: int = 20, audio_input: bool = True, guidance_range: tuple[float, float] = (5.0, 13.0)):
         self.student, self.vae, self.text_encoder, self.vocoder, self.teacher = student, vae, text_encoder, vocoder, teacher
         self.seconds, self.max_seconds, self.k, self.audio_input = seconds, max_seconds, k, audio_input
+        self.guidance_range = guidance_range  # what the student was distilled for: guidance = w + 1, w ~ U[w_min, w_max]
         self.schedule, self.device = NoiseSchedule(), next(student.parameters()).device
 
     @classmethod
@@ -75,8 +101,9 @@ class AudioLCM:
         if text_encoder.dim != student.cfg.text_dim:
             raise ValueError(f"text encoder {meta['text_encoder']!r} gives {text_encoder.dim}-d states, the student expects {student.cfg.text_dim}")
         t = load_denoiser(root / files.teacher)[0] if teacher and files.teacher else None
+        distilled = {"k": 20, "w_min": 4.0, "w_max": 12.0, **meta.get("distill_config", {})}  # unrecorded: the paper's settings
         pipe = cls(student, MelVAE.load(root / files.vae), text_encoder, load_vocoder(files.vocoder), t, files.seconds, files.max_seconds,
-                   k=meta.get("distill_config", {}).get("k", 20))
+                   k=distilled["k"], guidance_range=(distilled["w_min"] + 1, distilled["w_max"] + 1))
         return pipe.to(device) if device is not None else pipe
 
     @classmethod
@@ -91,7 +118,8 @@ class AudioLCM:
         if not isinstance(self.vae, MelVAE): raise ValueError("only pipelines of audiolcm's own models can be saved (use convert_release for the release)")
         path = Path(path)
         files = _PipelineFiles(teacher="teacher_tiny" if self.teacher is not None else None, seconds=self.seconds, max_seconds=self.max_seconds)
-        save_denoiser(path / files.student, self.student, self.text_encoder.name, distill_config={"k": self.k})
+        lo, hi = self.guidance_range
+        save_denoiser(path / files.student, self.student, self.text_encoder.name, distill_config={"k": self.k, "w_min": lo - 1, "w_max": hi - 1})
         if self.teacher is not None: save_denoiser(path / files.teacher, self.teacher, self.text_encoder.name)
         self.vae.save(path / files.vae)
         with atomic_write(path / "pipeline.json") as tmp: tmp.write_text(json.dumps(asdict(files), indent=1))
@@ -105,7 +133,7 @@ class AudioLCM:
         self.device = device
         return self
 
-    def _check(self, prompts, steps, guidance, seconds, n_per_prompt, batch_size, output) -> tuple[list[str], float]:
+    def _check(self, prompts, steps, guidance, seconds, seed, n_per_prompt, batch_size, output) -> tuple[list[str], float]:
         "The arguments every sampler takes, checked: (prompts as a list, seconds)."
         if prompts is None: raise ValueError("no prompts given: pass a string or a non-empty list of strings")
         prompts = [prompts] if isinstance(prompts, str) else list(prompts)
@@ -117,7 +145,10 @@ class AudioLCM:
         seconds = self.seconds if seconds is None else seconds
         if isinstance(seconds, bool) or not isinstance(seconds, numbers.Real) or not 0 < seconds <= self.max_seconds:
             raise ValueError(f"seconds must be a number in (0, {self.max_seconds}], got {seconds!r}")
-        if n_frames(seconds) < 2: raise ValueError(f"seconds={seconds} is shorter than one latent frame ({2 * HOP_LENGTH / SAMPLE_RATE:.3f} s)")
+        if n_frames(seconds) < MIN_FRAMES:
+            raise ValueError(f"seconds={seconds} is shorter than the shortest clip this pipeline makes ({MIN_FRAMES * HOP_LENGTH / SAMPLE_RATE:.3f} s)")
+        if seed is not None and (_integer("seed", seed, 0) + len(prompts) * n_per_prompt >= 2 ** 63):
+            raise ValueError(f"seed must be an integer in 0..2**63 - {len(prompts) * n_per_prompt + 1}, got {seed}")
         if output not in ("audio", "latents"): raise ValueError(f"output must be 'audio' or 'latents', got {output!r}")
         return prompts, float(seconds)
 
@@ -138,21 +169,21 @@ class AudioLCM:
         return torch.cat(out) if output == "latents" else np.concatenate(out)
 
     @torch.no_grad()
-    def _init_latents(self, init_audio, n_prompts: int, init_sr: int) -> tuple[torch.Tensor, float]:
-        "Scaled latents (1 or n_prompts, 20, T') of the given clip(s) (array (N,) / (n, N) at init_sr, or a file path), and their seconds."
+    def _init_latents(self, init_audio, n_prompts: int, init_sr: int) -> tuple[torch.Tensor, torch.Tensor, float]:
+        "Scaled latents (1 or n_prompts, 20, T'), waveforms (1 or n_prompts, N) and seconds of the given clip(s): an array at init_sr, or a file."
         if not self.audio_input: raise ValueError("this pipeline makes audio from text only: its mel front end differs from audiolcm's, so init_audio is refused")
         if isinstance(init_audio, (str, Path)): wav = load_audio(init_audio)  # any rate, resampled on load
         else:
-            wav = np.asarray(init_audio, dtype=np.float32)
-            if init_sr != SAMPLE_RATE: wav = librosa.resample(wav, orig_sr=init_sr, target_sr=SAMPLE_RATE)
+            wav = _pcm_to_float(init_audio)
+            if _integer("init_sr", init_sr) != SAMPLE_RATE: wav = librosa.resample(wav, orig_sr=init_sr, target_sr=SAMPLE_RATE)
             wav = torch.from_numpy(np.ascontiguousarray(wav))
         wav = wav[None] if wav.ndim == 1 else wav
         if wav.ndim != 2 or wav.shape[0] not in (1, n_prompts):
             raise ValueError(f"init_audio must be one clip (N,) or one per prompt ({n_prompts}, N), got shape {tuple(wav.shape)}")
         seconds = wav.shape[-1] / SAMPLE_RATE
         if not seconds <= self.max_seconds: raise ValueError(f"init_audio is {seconds:.2f} s long; this pipeline makes at most {self.max_seconds} s")
-        mel = mel_spectrogram(wav).to(self.device)
-        return self.vae.to_latent(mel), seconds
+        if n_frames(seconds) < MIN_FRAMES: raise ValueError(f"init_audio is {seconds:.3f} s long, shorter than the shortest clip this pipeline makes")
+        return self.vae.to_latent(mel_spectrogram(wav).to(self.device)), wav, seconds
 
     def sample(self, prompts, steps: int = 2, guidance: float = 5.0, seconds: float | None = None, seed: int | None = None,
                n_per_prompt: int = 1, batch_size: int = 16, progress: bool | None = None, init_audio=None, strength: float = 1.0,
@@ -163,15 +194,22 @@ class AudioLCM:
         if init_audio is None:
             if strength != 1.0 or inpaint is not None: raise ValueError("strength and inpaint edit a clip: pass init_audio as well")
         elif seconds is not None: raise ValueError("with init_audio the length is the clip's: leave seconds out")
-        prompts = [prompts] if isinstance(prompts, str) or prompts is None else list(prompts)  # once: a generator is read a single time
-        init, seconds = self._init_latents(init_audio, len(prompts), init_sr) if init_audio is not None else (None, seconds)
-        prompts, seconds = self._check(prompts, steps, guidance, seconds, n_per_prompt, batch_size, output)
+        if prompts is None: raise ValueError("no prompts given: pass a string or a non-empty list of strings")
+        prompts = [prompts] if isinstance(prompts, str) else list(prompts)  # once: a generator is read a single time
+        init, init_wav, seconds = self._init_latents(init_audio, len(prompts), init_sr) if init_audio is not None else (None, None, seconds)
+        prompts, seconds = self._check(prompts, steps, guidance, seconds, seed, n_per_prompt, batch_size, output)
+        seed, steps, n_per_prompt, batch_size = None if seed is None else int(seed), int(steps), int(n_per_prompt), int(batch_size)
+        lo, hi = self.guidance_range
+        if not lo <= guidance <= hi:
+            warnings.warn(f"guidance {guidance} is outside the range the student was distilled for guidance {lo:g}..{hi:g}: expect artefacts", stacklevel=2)
         jobs = [p for p in prompts for _ in range(n_per_prompt)]
         frames = latent_frames(n_frames(seconds))
         timesteps = lcm_timesteps(steps, self.k, self.schedule.n_steps, strength)  # checks steps and strength before any work
         if init is not None: init = init.expand(len(prompts), -1, -1).repeat_interleave(n_per_prompt, 0)[..., :frames]
         keep = None
         if inpaint is not None:
+            if not (isinstance(inpaint, (tuple, list)) and len(inpaint) == 2 and all(isinstance(x, numbers.Real) for x in inpaint)):
+                raise ValueError(f"inpaint must be (start_s, end_s), got {inpaint!r}")
             start, end = inpaint
             if not 0 <= start < end <= seconds: raise ValueError(f"inpaint span must satisfy 0 <= start < end <= {seconds:.3f} s, got {inpaint}")
             centres = (torch.arange(frames) + 0.5) * 2 * HOP_LENGTH / SAMPLE_RATE
@@ -189,7 +227,10 @@ class AudioLCM:
                 return x0 if keep is None else torch.where(keep[rows, None].to(device), init[rows].to(device, x0.dtype), x0)
             x_T = noise[0] if init is None else self.schedule.q_sample(init[rows].to(device), timesteps[0], noise[0])
             return consistency_sample(x0_fn, x_T, steps, self.schedule, self.k, strength, noise[1:])
-        return self._generate(jobs, seconds, batch_size, progress, "sampling", latents, output)
+        out = self._generate(jobs, seconds, batch_size, progress, "sampling", latents, output)
+        if inpaint is None or output == "latents": return out
+        source = init_wav.expand(len(prompts), -1).repeat_interleave(n_per_prompt, 0).numpy()
+        return splice(source, out, *inpaint)
 
     __call__ = sample
 
@@ -198,7 +239,8 @@ class AudioLCM:
                        output: str = "audio"):
         "Baseline: the teacher with DDIM and classifier-free guidance (2 network passes per step); same arguments and output as `sample`."
         if self.teacher is None: raise ValueError("this pipeline has no teacher (loaded with teacher=False, or a release)")
-        prompts, seconds = self._check(prompts, steps, guidance, seconds, n_per_prompt, batch_size, output)
+        prompts, seconds = self._check(prompts, steps, guidance, seconds, seed, n_per_prompt, batch_size, output)
+        seed, steps, n_per_prompt, batch_size = None if seed is None else int(seed), int(steps), int(n_per_prompt), int(batch_size)
         if negative_prompt is not None and not isinstance(negative_prompt, str): raise ValueError(f"negative_prompt must be a string, got {negative_prompt!r}")
         if steps > self.schedule.n_steps: raise ValueError(f"steps must be in 1..{self.schedule.n_steps}, got {steps}")
         jobs = [p for p in prompts for _ in range(n_per_prompt)]
