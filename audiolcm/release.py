@@ -29,7 +29,7 @@ __all__ = ['make_fake_release', 'ReleasePieces', 'load_release', 'convert_releas
 # %% ../nbs/20_release.ipynb #c899eb8b
 _DIT_KEYS = ("in_channels", "context_dim", "hidden_size", "num_heads", "depth", "max_len")
 _VAE_KEYS = ("in_channels", "out_ch", "z_channels", "ch", "ch_mult", "num_res_blocks", "attn_layers", "down_layers", "kernel_size")
-_SCHEDULE_KEYS = ("timesteps", "linear_start", "linear_end", "num_ddim_timesteps", "mel_length")
+_SCHEDULE_KEYS = ("timesteps", "linear_start", "linear_end", "num_ddim_timesteps", "mel_length", "w_min", "w_max")
 
 def _read_yaml(path: Path) -> ReleaseConfig:
     "The inference settings of the authors' `audiolcm.yaml`, typed and checked."
@@ -52,7 +52,7 @@ def _write_yaml(cfg: ReleaseConfig, path: Path) -> Path:
     v = cfg.vae
     params = dict(linear_start=cfg.linear_start, linear_end=cfg.linear_end, timesteps=cfg.timesteps, mel_dim=cfg.dit.in_channels,
                   mel_length=cfg.mel_length, channels=0, conditioning_key="crossattn", scale_by_std=True, use_lcm=True,
-                  num_ddim_timesteps=cfg.num_ddim_timesteps, w_min=4, w_max=12,
+                  num_ddim_timesteps=cfg.num_ddim_timesteps, w_min=cfg.w_min, w_max=cfg.w_max,
                   unet_config=dict(target="ldm.modules.diffusionmodules.concatDiT.ConcatDiT2MLP", params={k: getattr(cfg.dit, k) for k in _DIT_KEYS}),
                   first_stage_config=dict(target="ldm.models.autoencoder1d.AutoencoderKL", params=dict(embed_dim=v.embed_dim, ddconfig=dict(
                       double_z=True, dropout=0.0, **{k: list(x) if isinstance(x, tuple) else x for k, x in asdict(v).items() if k in _VAE_KEYS}))),
@@ -183,6 +183,8 @@ class ReleasePieces:
 
     @property
     def k(self) -> int: return self.config.timesteps // self.config.num_ddim_timesteps  # the solver grid's skip: 20
+    @property
+    def guidance_range(self) -> tuple[float, float]: return self.config.w_min + 1, self.config.w_max + 1  # what the student was distilled for
     @property
     def max_seconds(self) -> float:
         "The longest clip whose latent fits the denoiser's learned positions next to the text tokens."

@@ -62,7 +62,7 @@ class ReleaseVAEConfig:
 
 @dataclass
 class ReleaseConfig:
-    "Everything inference needs from `audiolcm.yaml`: the two networks, the noise schedule, the solver grid, the text length."
+    "Everything inference needs from `audiolcm.yaml`: the two networks, the noise schedule, the solver grid, the text length, the guidance range."
     dit: ReleaseDiTConfig = field(default_factory=ReleaseDiTConfig)
     vae: ReleaseVAEConfig = field(default_factory=ReleaseVAEConfig)
     timesteps: int = 1000
@@ -71,6 +71,8 @@ class ReleaseConfig:
     num_ddim_timesteps: int = 50  # the solver grid: k = 1000 // 50 = 20
     mel_length: int = 312  # latent frames of a 10 s clip
     max_length: int = 77  # tokens per text branch
+    w_min: float = 4.0  # the student was distilled for w in [w_min, w_max], guidance = w + 1
+    w_max: float = 12.0
 
     @classmethod
     def tiny(cls) -> "ReleaseConfig": return cls(ReleaseDiTConfig.tiny(), ReleaseVAEConfig.tiny(), mel_length=16)
