@@ -22,6 +22,7 @@ from .backbone import load_denoiser, save_denoiser
 from .checkpoint import ASSETS, check_device, config_from_dict
 from .consistency import ConsistencyModel, consistency_sample, lcm_timesteps
 from .ddim import ddim_sample, guided_eps
+from .release import load_release
 from .schedule import NoiseSchedule
 from .text import load_text_encoder
 from .vae import MelVAE
@@ -109,14 +110,15 @@ class AudioLCM:
     @classmethod
     def from_release(cls, folder, device=None, strict: bool = True) -> "AudioLCM":
         "The authors' released AudioLCM (see `20_release`): 10 s clips, 2 steps, guidance 5; text to audio only."
-        from audiolcm.release import load_release  # TODO: top-level once release no longer imports sampler
         p = load_release(folder, device, strict)
-        return cls(p.denoiser, p.vae, p.conditioner, p.vocoder, teacher=None, seconds=10.0, max_seconds=p.max_seconds, k=p.k, audio_input=False)
+        return cls(p.denoiser, p.vae, p.conditioner, p.vocoder, teacher=None, seconds=10.0, max_seconds=p.max_seconds, k=p.k, audio_input=False,
+                   guidance_range=p.guidance_range)
 
     def save_pretrained(self, path: str | Path) -> Path:
         "Write the pipeline (student, teacher if any, VAE, settings) as checkpoint folders + pipeline.json."
         if not isinstance(self.vae, MelVAE): raise ValueError("only pipelines of audiolcm's own models can be saved (use convert_release for the release)")
         path = Path(path)
+        if path.exists() and not path.is_dir(): raise ValueError(f"{path} is a file; a pipeline is saved into a folder")
         files = _PipelineFiles(teacher="teacher_tiny" if self.teacher is not None else None, seconds=self.seconds, max_seconds=self.max_seconds)
         lo, hi = self.guidance_range
         save_denoiser(path / files.student, self.student, self.text_encoder.name, distill_config={"k": self.k, "w_min": lo - 1, "w_max": hi - 1})

@@ -117,6 +117,7 @@ def test_configs_are_strict_and_typed(tmp_path):
     cfg = json.loads((pipeline / "pipeline.json").read_text()); cfg["studnet"] = cfg.pop("student")
     (pipeline / "pipeline.json").write_text(json.dumps(cfg))
     with pytest.raises(ValueError, match=r"pipeline.json: unknown field\(s\) \['studnet'\]"): AudioLCM.from_pretrained(pipeline)
+    with pytest.raises(ValueError, match="pipeline.json is a file"): AudioLCM.from_pretrained(teacher=False).save_pretrained(pipeline / "pipeline.json")
 
 
 # --- sampling arguments: checked at the boundary --------------------------------------------------------------
