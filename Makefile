@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= outputs
 
-.PHONY: setup run test check-sync nbtest pytest readme export clean-nbs lab
+.PHONY: help setup run test readme export lab docs
 .DEFAULT_GOAL := help
 
 help:  ## list the targets
@@ -26,10 +26,10 @@ run: setup  ## the main job: text to audio with the shipped models (wav + mel PN
 		"rapid clicks, followed by a high-pitched beep" --steps 2 --guidance 5 --seed 0 \
 		-o $(OUT)/generated --plot $(OUT)/generated/mels.png
 
-test: setup  ## every test: notebooks clean and exported, nbdev_test, pytest
+test: setup  ## every test (about 20 min on 2 cores): notebooks clean and exported, the notebooks' tests, pytest (site included)
 	$(BIN)/python tools/check_sync.py
-	$(BIN)/nbdev_test --n_workers 2 --timing
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python tools/nbtest.py --n_workers 2
+	$(BIN)/python -m pytest -q -rs tests
 
 readme: setup  ## regenerate README.md from nbs/index.ipynb
 	$(BIN)/python tools/readme.py
@@ -37,5 +37,13 @@ readme: setup  ## regenerate README.md from nbs/index.ipynb
 export: setup  ## notebooks -> audiolcm/, then clean the notebooks
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
 
-lab: setup  ## open the notebooks in JupyterLab
-	$(BIN)/jupyter lab nbs
+# `make lab PORT=8890 LAB_ROOT=. NO_BROWSER=1`: no browser on a server or in a container; as root, --allow-root is added.
+PORT ?= 8888
+LAB_ROOT ?= nbs
+NO_BROWSER ?=
+lab: setup  ## JupyterLab on the notebooks; options PORT=8888 LAB_ROOT=nbs NO_BROWSER=1
+	$(BIN)/jupyter lab --notebook-dir=$(LAB_ROOT) --port=$(PORT) \
+		$(if $(NO_BROWSER),--no-browser) $(if $(filter 0,$(shell id -u)),--allow-root)
+
+docs: setup  ## the docs site, rendered offline from the saved outputs into _docs/ (nbdev preprocessing + smalldocs)
+	$(BIN)/python tools/docs.py

@@ -11,11 +11,11 @@ expected = "version description keywords author author_email license min_python 
 missing = [o for o in expected if o not in cfg]
 if missing: raise ValueError(f"settings.ini is missing: {', '.join(missing)}")
 
-licenses = {"apache2": ("Apache Software License 2.0", "OSI Approved :: Apache Software License")}
+licenses = {"apache2": "Apache-2.0"}  # SPDX; setuptools deprecated the License classifiers
 statuses = ["1 - Planning", "2 - Pre-Alpha", "3 - Alpha", "4 - Beta", "5 - Production/Stable", "6 - Mature", "7 - Inactive"]
 py_versions = "3.10 3.11 3.12 3.13".split()
 
-lic = licenses.get(cfg["license"].lower(), (cfg["license"], None))
+lic = licenses.get(cfg["license"].lower(), cfg["license"])
 min_python = cfg["min_python"]
 requirements = cfg.get("requirements", "").split()
 dev_requirements = cfg.get("dev_requirements", "").split()
@@ -23,17 +23,18 @@ console_scripts = cfg.get("console_scripts", "").split()
 
 setuptools.setup(
     name=cfg["lib_name"],
-    license=lic[0],
+    license=lic,
     classifiers=[
         "Development Status :: " + statuses[int(cfg["status"])],
         "Intended Audience :: " + cfg["audience"].title(),
         "Natural Language :: " + cfg["language"].title(),
         "Topic :: Multimedia :: Sound/Audio",
     ]
-    + ["Programming Language :: Python :: " + o for o in py_versions[py_versions.index(min_python):]]
-    + (["License :: " + lic[1]] if lic[1] else []),
+    + ["Programming Language :: Python :: " + o for o in py_versions[py_versions.index(min_python):]],
     url=cfg["git_url"],
-    packages=setuptools.find_packages(include=["audiolcm", "audiolcm.*"]),
+    # namespace discovery: the model folders under audiolcm/assets/ (no __init__.py) are data
+    # packages of their own, shipped through MANIFEST.in, so setuptools has nothing to warn about
+    packages=setuptools.find_namespace_packages(include=["audiolcm", "audiolcm.*"], exclude=["*.__pycache__"]),
     include_package_data=True,
     install_requires=requirements,
     extras_require={"dev": dev_requirements},

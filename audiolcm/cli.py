@@ -22,16 +22,24 @@ __all__ = ['plot_mels', 'synth', 'generate_files', 'train_from_config', 'build_p
 
 # %% ../nbs/90_cli.ipynb #2f6919f0
 def plot_mels(wavs, titles, path: str | Path, cols: int = 3) -> Path:
-    "Save a grid of log-mel spectrograms of 16 kHz clips with their titles as a PNG (atomically)."
+    "Save a grid of log-mel spectrograms of 16 kHz clips (seconds across, Hz up on the mel scale, one colour bar) with their titles as a PNG (atomically)."
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
-    rows = -(-len(wavs) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.5 * cols, 2.8 * rows), squeeze=False)
+    from librosa.display import specshow
+    from audiolcm.audio import F_MAX, F_MIN, HOP_LENGTH, PAD_VALUE
+    n = len(wavs)
+    if n == 0: raise ValueError("plot_mels needs at least one clip")
+    cols = min(cols, n)
+    if n % cols and n % 2 == 0 and cols > 2: cols = 2  # 4 clips: 2 x 2 rather than 3 + 1
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.5 * cols + 1, 2.8 * rows), squeeze=False, layout="constrained")
+    for ax in axes.flat[n:]: fig.delaxes(ax)  # no empty panels
     for ax, wav, title in zip(axes.flat, wavs, titles):
-        ax.imshow(mel_spectrogram(torch.as_tensor(wav))[0], origin="lower", aspect="auto", vmin=-5, vmax=1, cmap="magma")
-        ax.set_title(title, fontsize=8, wrap=True); ax.set_xlabel("frame"); ax.set_ylabel("mel bin")
-    for ax in axes.flat[len(wavs):]: ax.axis("off")
-    fig.tight_layout()
+        mel = mel_spectrogram(torch.as_tensor(wav))[0].numpy()
+        im = specshow(mel, sr=SAMPLE_RATE, hop_length=HOP_LENGTH, x_axis="s", y_axis="mel", fmin=F_MIN, fmax=F_MAX,
+                      vmin=PAD_VALUE, vmax=1, cmap="magma", ax=ax)
+        ax.set_title(title, fontsize=8, wrap=True); ax.set_xlabel("time (s)"); ax.set_ylabel("frequency (Hz)")
+    fig.colorbar(im, ax=list(axes.flat[:n]), label="log10 mel magnitude")
     path = Path(path)
     with atomic_write(path) as tmp: fig.savefig(tmp, dpi=80, format="png")
     plt.close(fig)

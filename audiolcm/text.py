@@ -33,8 +33,9 @@ def resolve_model(name: str) -> str:
 
 # %% ../nbs/07_text.ipynb #6f7118db
 def _load(name: str):
-    "(model, tokenizer, model_type) from local files only, with a clear error when missing."
+    "(model, tokenizer, model_type) from local files only, with a clear error when missing; no progress bar."
     from transformers import AutoConfig, AutoModel, AutoTokenizer, ClapTextModel, T5EncoderModel
+    from transformers.utils import logging as hf_logging
     where = resolve_model(name)
     try:
         config = AutoConfig.from_pretrained(where, local_files_only=True)
@@ -45,9 +46,12 @@ def _load(name: str):
             f"(e.g. `huggingface-cli download {name} --local-dir models/{Path(name).name}`) and pass that folder; "
             f"the embedded default is 'minilm'") from e
     kind = config.model_type
-    if kind in ("t5", "mt5", "umt5"): model = T5EncoderModel.from_pretrained(where, local_files_only=True)
-    elif kind in ("clap", "clap_text_model"): model = ClapTextModel.from_pretrained(where, local_files_only=True)
-    else: model = AutoModel.from_pretrained(where, local_files_only=True)
+    cls = T5EncoderModel if kind in ("t5", "mt5", "umt5") else ClapTextModel if kind in ("clap", "clap_text_model") else AutoModel
+    bars_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # no "Loading weights" bar on every load (a widget in notebooks)
+    try: model = cls.from_pretrained(where, local_files_only=True)
+    finally:
+        if bars_on: hf_logging.enable_progress_bar()
     return model, tokenizer, kind
 
 # %% ../nbs/07_text.ipynb #4696f5e6

@@ -10,7 +10,7 @@ from audiolcm.audio import (HOP_LENGTH, N_MELS, PAD_VALUE, SAMPLE_RATE, frames_f
 
 
 def librosa_log_mel(wav: np.ndarray) -> np.ndarray:
-    "The SPEC's recipe with librosa in float64: (N,) -> (80, T)."
+    "The recipe of 00_audio's settings table, with librosa in float64: (N,) -> (80, T)."
     y = np.pad(wav.astype(np.float64), (384, 384), mode="reflect")
     mag = np.sqrt(np.abs(librosa.stft(y, n_fft=1024, hop_length=256, window="hann", center=False)) ** 2 + 1e-9)
     fb = librosa.filters.mel(sr=16000, n_fft=1024, n_mels=80, fmin=0, fmax=8000, dtype=np.float64)

@@ -26,7 +26,12 @@ def test_settings_skip_heavy_cells_and_pin_toolchain():
     assert set(cfg["tst_flags"].split()) == {"notest", "slow", "cuda"}
     assert cfg["update_pyproject"] == "False" and not (ROOT / "pyproject.toml").exists()
     pins = dict(l.split("==") for l in (ROOT / "constraints.txt").read_text().splitlines() if "==" in l and not l.startswith("#"))
-    assert pins == {"nbdev": "2.4.14", "execnb": "0.1.18", "fastcore": "1.14.5", "ghapi": "1.1.1", "torch": "2.13.0"}
+    assert pins == {"nbdev": "2.4.14", "execnb": "0.1.18", "fastcore": "1.14.5", "ghapi": "1.1.1", "torch": "2.13.0",
+                    # the offline docs site (make docs)
+                    "smalldocs": "0.5.4", "markdown-it-py": "4.3.0", "mdit-py-plugins": "0.7.0", "Pygments": "2.21.0",
+                    "latex2mathml": "3.81.1"}
+    dev = cfg["dev_requirements"].split()
+    for name in ("smalldocs", "latex2mathml"): assert any(r.startswith(name) for r in dev), f"{name} in dev_requirements"
     assert "==" not in cfg["requirements"], "library requirements stay ranges; pins live in constraints.txt"
 
 
@@ -68,9 +73,15 @@ def test_console_script_is_declared():
     assert out.returncode == 0 and "synth" in out.stdout
 
 
-def test_docs_sidebar_lists_every_notebook_in_order():
+def test_docs_sidebar_lists_every_page_in_order():
+    """The hand-kept sidebar (custom_sidebar = True, so nbdev_docs keeps it): index first, the numbered
+    chapters in order, and every other page of nbs/ (the course, the benchmark tables) listed once."""
+    assert settings()["custom_sidebar"] == "True", "custom_sidebar = False lets nbdev_docs rewrite sidebar.yml"
     sidebar = (ROOT / "nbs" / "sidebar.yml").read_text()
     listed = [l.strip()[2:] for l in sidebar.splitlines() if l.strip().startswith("- ")]
-    notebooks = ["index.ipynb"] + sorted(p.name for p in (ROOT / "nbs").glob("[0-9][0-9]_*.ipynb"))
-    pages = sorted(p.name for p in (ROOT / "nbs").glob("*.md") if not p.name.startswith("_"))  # benchmark tables
-    assert listed == notebooks + pages, "regenerate with: nbdev_sidebar --force, then list the .md pages after the notebooks"
+    chapters = sorted(p.name for p in (ROOT / "nbs").glob("[0-9][0-9]_*.ipynb"))
+    others = sorted(p.name for ext in ("ipynb", "md", "qmd") for p in (ROOT / "nbs").glob(f"*.{ext}")
+                    if not p.name.startswith("_") and p.name not in chapters and p.name != "index.ipynb")
+    assert listed[0] == "index.ipynb"
+    assert [l for l in listed if l in chapters] == chapters, "every chapter, in number order"
+    assert sorted(listed) == sorted(["index.ipynb"] + chapters + others), "each page of nbs/ once, nothing else"
