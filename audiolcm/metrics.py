@@ -13,7 +13,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .audio import mel_spectrogram
 from .checkpoint import ASSETS, load_checkpoint, load_state, read_checkpoint, save_checkpoint

@@ -15,7 +15,7 @@ from pathlib import Path
 import librosa
 import numpy as np
 import torch
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .audio import HOP_LENGTH, SAMPLE_RATE, atomic_write, latent_frames, load_audio, mel_spectrogram, n_frames
 from .backbone import load_denoiser, save_denoiser
@@ -165,7 +165,7 @@ class AudioLCM:
         frames = n_frames(seconds)
         chunks = range(0, len(jobs), batch_size)
         out = []
-        for i in tqdm(chunks, disable=not (len(chunks) > 1 if progress is None else progress), desc=desc):
+        for i in tqdm(chunks, disable=not progress, desc=desc):
             z = latents_fn(jobs[i: i + batch_size], i, latent_frames(frames))
             out.append(z if output == "latents" else self.to_audio(z, frames, round(seconds * SAMPLE_RATE)))
         return torch.cat(out) if output == "latents" else np.concatenate(out)
@@ -188,7 +188,7 @@ class AudioLCM:
         return self.vae.to_latent(mel_spectrogram(wav).to(self.device)), wav, seconds
 
     def sample(self, prompts, steps: int = 2, guidance: float = 5.0, seconds: float | None = None, seed: int | None = None,
-               n_per_prompt: int = 1, batch_size: int = 16, progress: bool | None = None, init_audio=None, strength: float = 1.0,
+               n_per_prompt: int = 1, batch_size: int = 16, progress: bool = False, init_audio=None, strength: float = 1.0,
                inpaint: tuple[float, float] | None = None, init_sr: int = SAMPLE_RATE, output: str = "audio"):
         """Text -> audio with the student: (len(prompts) * n_per_prompt, N) float32 at 16 kHz, prompt-major order
         (output='latents': the scaled latents (B, 20, T') instead). Audio to audio: `init_audio` (an array at `init_sr` Hz, or an audio
@@ -237,7 +237,7 @@ class AudioLCM:
     __call__ = sample
 
     def sample_teacher(self, prompts, steps: int = 100, guidance: float = 5.0, seconds: float | None = None, seed: int | None = None,
-                       n_per_prompt: int = 1, batch_size: int = 16, progress: bool | None = None, negative_prompt: str | None = None,
+                       n_per_prompt: int = 1, batch_size: int = 16, progress: bool = False, negative_prompt: str | None = None,
                        output: str = "audio"):
         "Baseline: the teacher with DDIM and classifier-free guidance (2 network passes per step); same arguments and output as `sample`."
         if self.teacher is None: raise ValueError("this pipeline has no teacher (loaded with teacher=False, or a release)")

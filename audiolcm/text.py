@@ -11,6 +11,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from .checkpoint import load_hf_weights
+
 # %% auto #0
 __all__ = ['ALIASES', 'resolve_model', 'TextEncoder', 'load_text_encoder']
 
@@ -33,9 +35,8 @@ def resolve_model(name: str) -> str:
 
 # %% ../nbs/07_text.ipynb #6f7118db
 def _load(name: str):
-    "(model, tokenizer, model_type) from local files only, with a clear error when missing; no progress bar."
+    "(model, tokenizer, model_type) from local files only, with a clear error when missing; weights read weights-only, no progress bar."
     from transformers import AutoConfig, AutoModel, AutoTokenizer, ClapTextModel, T5EncoderModel
-    from transformers.utils import logging as hf_logging
     where = resolve_model(name)
     try:
         config = AutoConfig.from_pretrained(where, local_files_only=True)
@@ -46,12 +47,12 @@ def _load(name: str):
             f"(e.g. `huggingface-cli download {name} --local-dir models/{Path(name).name}`) and pass that folder; "
             f"the embedded default is 'minilm'") from e
     kind = config.model_type
-    cls = T5EncoderModel if kind in ("t5", "mt5", "umt5") else ClapTextModel if kind in ("clap", "clap_text_model") else AutoModel
-    bars_on = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()  # no "Loading weights" bar on every load (a widget in notebooks)
-    try: model = cls.from_pretrained(where, local_files_only=True)
-    finally:
-        if bars_on: hf_logging.enable_progress_bar()
+    if kind in ("t5", "mt5", "umt5"): model = T5EncoderModel(config)
+    elif kind in ("clap", "clap_text_model"): model = ClapTextModel(getattr(config, "text_config", config))
+    else: model = AutoModel.from_config(config)
+    skip = ["decoder.*", "lm_head.*", "audio_*", "text_projection.*", "logit_scale*"]  # parts of larger models the encoder does not use
+    if not any(k.endswith("position_ids") for k in model.state_dict()): skip.append("*.position_ids")  # a buffer older files still hold
+    load_hf_weights(model, where, ignore=skip)
     return model, tokenizer, kind
 
 # %% ../nbs/07_text.ipynb #4696f5e6

@@ -16,7 +16,7 @@ from typing import Callable
 import torch
 from accelerate import Accelerator
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .audio import atomic_write
 from .checkpoint import load_torch_file

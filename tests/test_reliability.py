@@ -77,6 +77,15 @@ def test_a_feature_cache_with_a_payload_is_refused(tmp_path):
     with pytest.raises(ValueError, match="0000000.pt holds objects"): cache[0]
 
 
+def test_a_text_encoder_folder_with_a_payload_is_refused(tmp_path):
+    from transformers import BertConfig
+    folder = tmp_path / "encoder"
+    BertConfig(hidden_size=8, num_hidden_layers=1, num_attention_heads=2, intermediate_size=16).save_pretrained(folder)
+    load_text_encoder().tokenizer.save_pretrained(folder)
+    plant(folder / "pytorch_model.bin", {"embeddings.word_embeddings.weight": torch.zeros(1), "x": Payload()})
+    with pytest.raises(ValueError, match="pytorch_model.bin holds objects that a weights-only load refuses"): load_text_encoder(str(folder))
+
+
 # --- damaged or foreign files name the file -------------------------------------------------------------------
 
 def test_damaged_checkpoints_name_the_file(tmp_path):
