@@ -47,9 +47,10 @@ def _load(name: str):
             f"(e.g. `huggingface-cli download {name} --local-dir models/{Path(name).name}`) and pass that folder; "
             f"the embedded default is 'minilm'") from e
     kind = config.model_type
-    if kind in ("t5", "mt5", "umt5"): model = T5EncoderModel(config)
-    elif kind in ("clap", "clap_text_model"): model = ClapTextModel(getattr(config, "text_config", config))
-    else: model = AutoModel.from_config(config)
+    with torch.random.fork_rng():  # building the model draws initial weights: leave the caller's random stream as it was
+        if kind in ("t5", "mt5", "umt5"): model = T5EncoderModel(config)
+        elif kind in ("clap", "clap_text_model"): model = ClapTextModel(getattr(config, "text_config", config))
+        else: model = AutoModel.from_config(config)
     skip = ["decoder.*", "lm_head.*", "audio_*", "text_projection.*", "logit_scale*"]  # parts of larger models the encoder does not use
     if not any(k.endswith("position_ids") for k in model.state_dict()): skip.append("*.position_ids")  # a buffer older files still hold
     load_hf_weights(model, where, ignore=skip)

@@ -139,7 +139,7 @@ def test_no_raw_directive_text_or_progress_bars(pages):
 
 def test_signatures_and_maths_are_rendered(pages):
     sampler = pages[page_of(next(e for e in SIDEBAR if e.endswith("_sampler.ipynb")))]
-    assert {"sample", "audiolcm", "lcm_timesteps"} <= sampler.ids, "show_doc sections of the sampler"
+    assert {"sample", "audiolcm", "default_pipeline"} <= sampler.ids, "show_doc sections of the sampler"
     assert "def sample(" in re.sub(r"\s+", " ", sampler.text).replace("( ", "(")
     for name, p in pages.items():
         assert "\\(" not in p.text and "\\[" not in p.text, f"{name}: maths left as TeX"
