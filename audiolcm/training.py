@@ -92,8 +92,8 @@ def _locked(run_dir: Path):
         yield
     finally: handle.close()
 
-def _open_run(run_dir: Path, config: dict) -> dict | None:
-    "The saved state of run_dir if it holds this run, None if it is new; refuses another run's folder."
+def _open_run(run_dir: Path, config: dict, write: bool = True) -> dict | None:
+    "The saved state of run_dir if it holds this run, None if it is new; refuses another run's folder. Only `write` records a new run."
     config = json.loads(json.dumps(config))  # as it reads back from JSON (tuples -> lists)
     run_file, state_file = run_dir / RUN_FILE, run_dir / STATE_FILE
     if run_file.is_file():
@@ -103,7 +103,7 @@ def _open_run(run_dir: Path, config: dict) -> dict | None:
         if diff: raise ValueError(f"{run_dir} holds another run ({'; '.join(diff[:6])}). Resume it with the same settings, "
                                   "or start fresh in another folder (or delete this one).")
     elif state_file.exists(): raise ValueError(f"{state_file} has no {RUN_FILE} beside it: not a run folder of this version; start fresh in another folder")
-    else:
+    elif write:
         with atomic_write(run_file) as tmp: tmp.write_text(json.dumps(config, indent=1))
     if not state_file.exists(): return None
     state = load_torch_file(state_file)
@@ -141,7 +141,7 @@ def fit(model: nn.Module, loss_fn: Callable, steps: int, batch_size: int, lr: fl
             with atomic_write(run_dir / STATE_FILE) as tmp: torch.save(state, tmp)
         accelerator.wait_for_everyone()
     with _locked(run_dir) if run_dir is not None and accelerator.is_main_process else _nothing():
-        state = _open_run(run_dir, run) if run_dir is not None else None
+        state = _open_run(run_dir, run, write=accelerator.is_main_process) if run_dir is not None else None  # all check, one writes
         if state is not None:
             model.load_state_dict(state["model"]); opt.load_state_dict(state["optimizer"]); sched.load_state_dict(state["scheduler"])
             for k, m in extra.items(): m.load_state_dict(state["extra"][k])
