@@ -29,7 +29,7 @@ from .vae import MelVAE
 from .vocoder import load_vocoder
 
 # %% auto #0
-__all__ = ['MIN_FRAMES', 'splice', 'AudioLCM', 'default_pipeline', 'sample', 'sample_teacher']
+__all__ = ['MIN_FRAMES', 'AudioLCM', 'default_pipeline', 'sample', 'sample_teacher', 'splice']
 
 # %% ../nbs/14_sampler.ipynb #3bd3d00c
 def _item_noise(seed: int | None, n: int, shape: tuple, draws: int, device) -> list[torch.Tensor]:
@@ -44,28 +44,6 @@ def _integer(name: str, value, low: int = 1) -> int:
     return int(value)
 
 MIN_FRAMES = 4  # the shortest clip: two latent frames, 64 ms
-
-def _pcm_to_float(audio) -> np.ndarray:
-    "An audio array as float32 in [-1, 1]: integer PCM is scaled by its full range; floats outside [-1, 1] are refused."
-    x = np.asarray(audio)
-    if x.dtype.kind in "iu":
-        info = np.iinfo(x.dtype)
-        return ((x.astype(np.float64) - (info.max + 1 + info.min) / 2) / ((info.max - info.min + 1) / 2)).astype(np.float32)
-    if x.dtype.kind != "f": raise ValueError(f"init_audio must be float or integer PCM samples, got dtype {x.dtype}")
-    if not np.isfinite(x).all(): raise ValueError("init_audio contains NaN or infinite samples")
-    if np.abs(x).max(initial=0) > 1.0 + 1e-6: raise ValueError(f"init_audio has samples outside [-1, 1] (peak {np.abs(x).max():.3g}): scale it first")
-    return x.astype(np.float32)
-
-def splice(source: np.ndarray, generated: np.ndarray, start: float, end: float, fade: float = 0.05) -> np.ndarray:
-    "Inpainting's output: `source` (B, N) outside [start, end] s, `generated` inside, with raised-cosine cross-fades of `fade` s inside the span."
-    a, b = round(start * SAMPLE_RATE), round(end * SAMPLE_RATE)
-    n = min(round(fade * SAMPLE_RATE), (b - a) // 2)
-    mix = np.zeros(source.shape[-1], dtype=np.float32); mix[a:b] = 1.0  # 1: generated, 0: source
-    if n > 0:
-        ramp = (0.5 - 0.5 * np.cos(np.pi * np.arange(1, n + 1) / (n + 1))).astype(np.float32)
-        if a > 0: mix[a:a + n] = ramp
-        if b < source.shape[-1]: mix[b - n:b] = ramp[::-1]
-    return (1 - mix) * source + mix * generated
 
 # %% ../nbs/14_sampler.ipynb #6dcc834e
 @dataclass
@@ -284,3 +262,26 @@ def sample_teacher(prompts, steps: int = 100, guidance: float = 5.0, seconds: fl
     "The teacher baseline: DDIM with classifier-free guidance, `steps` steps (2 network passes each); see `AudioLCM.sample_teacher`."
     return _pipeline(pipeline, device).sample_teacher(prompts, steps, guidance, seconds, seed, n_per_prompt, batch_size,
                                                       negative_prompt=negative_prompt)
+
+# %% ../nbs/14_sampler.ipynb #93a1188d
+def _pcm_to_float(audio) -> np.ndarray:
+    "An audio array as float32 in [-1, 1]: integer PCM is scaled by its full range; floats outside [-1, 1] are refused."
+    x = np.asarray(audio)
+    if x.dtype.kind in "iu":
+        info = np.iinfo(x.dtype)
+        return ((x.astype(np.float64) - (info.max + 1 + info.min) / 2) / ((info.max - info.min + 1) / 2)).astype(np.float32)
+    if x.dtype.kind != "f": raise ValueError(f"init_audio must be float or integer PCM samples, got dtype {x.dtype}")
+    if not np.isfinite(x).all(): raise ValueError("init_audio contains NaN or infinite samples")
+    if np.abs(x).max(initial=0) > 1.0 + 1e-6: raise ValueError(f"init_audio has samples outside [-1, 1] (peak {np.abs(x).max():.3g}): scale it first")
+    return x.astype(np.float32)
+
+def splice(source: np.ndarray, generated: np.ndarray, start: float, end: float, fade: float = 0.05) -> np.ndarray:
+    "Inpainting's output: `source` (B, N) outside [start, end] s, `generated` inside, with raised-cosine cross-fades of `fade` s inside the span."
+    a, b = round(start * SAMPLE_RATE), round(end * SAMPLE_RATE)
+    n = min(round(fade * SAMPLE_RATE), (b - a) // 2)
+    mix = np.zeros(source.shape[-1], dtype=np.float32); mix[a:b] = 1.0  # 1: generated, 0: source
+    if n > 0:
+        ramp = (0.5 - 0.5 * np.cos(np.pi * np.arange(1, n + 1) / (n + 1))).astype(np.float32)
+        if a > 0: mix[a:a + n] = ramp
+        if b < source.shape[-1]: mix[b - n:b] = ramp[::-1]
+    return (1 - mix) * source + mix * generated
