@@ -26,8 +26,9 @@ from torch import nn
 from .audio import atomic_write
 
 # %% auto #0
-__all__ = ['ASSETS', 'check_device', 'config_from_dict', 'save_checkpoint', 'LoadReport', 'load_state', 'read_checkpoint',
-           'load_checkpoint', 'load_torch_file', 'read_torch_state', 'load_hf_state', 'load_hf_weights']
+__all__ = ['ASSETS', 'check_device', 'check_integer', 'config_from_dict', 'save_checkpoint', 'LoadReport', 'load_state',
+           'read_checkpoint', 'load_checkpoint', 'load_torch_file', 'read_torch_state', 'load_hf_state',
+           'load_hf_weights']
 
 # %% ../nbs/01_checkpoint.ipynb #eee6b7fc
 def check_device(device) -> torch.device:
@@ -40,6 +41,12 @@ def check_device(device) -> torch.device:
             raise ValueError(f"device {str(device)!r} requested but this machine has {torch.cuda.device_count()} CUDA device(s)")
     elif device.type != "cpu": raise ValueError(f"device {str(device)!r} is not supported: use 'cpu', 'cuda' or 'cuda:N'")
     return device
+
+def check_integer(name: str, value, low: int = 1) -> int:
+    "`value` as an int >= low (numpy integers too; not bools, floats or strings), or a ValueError naming the argument."
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    return int(value)
 
 # %% ../nbs/01_checkpoint.ipynb #da0da9c1
 def _coerce(value, hint, name: str, where: str):
@@ -238,9 +245,10 @@ def _hf_state(folder: Path) -> tuple[Path, dict]:
 def load_hf_state(model: nn.Module, state: dict, name: str, strict: bool = True, ignore=(), fill=()) -> LoadReport:
     "`load_state` for tensors saved from transformers models: a base-model prefix is removed, tied copies and index buffers filled."
     own = model.state_dict()
-    prefix = getattr(model, "base_model_prefix", "") + "."
-    if prefix != "." and not set(state) & set(own) and any(k.startswith(prefix) for k in state):
-        state = {k.removeprefix(prefix): v for k, v in state.items()}  # a larger model's file: its encoder's keys
+    if own and not set(state) & set(own):  # a larger model's file (BERT in a classifier, CLAP's text branch): strip the branch's prefix
+        probe = next(iter(own))
+        prefix = next((k[: -len(probe)] for k in state if k.endswith("." + probe)), "")
+        if prefix: state = {k.removeprefix(prefix): v for k, v in state.items()}
     storage = {}
     for k, v in own.items():
         if v.numel(): storage.setdefault(v.untyped_storage().data_ptr(), []).append(k)

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from .audio import HOP_LENGTH, SAMPLE_RATE, atomic_write, latent_frames, load_audio, mel_spectrogram, n_frames
 from .backbone import load_denoiser, save_denoiser
-from .checkpoint import ASSETS, check_device, config_from_dict
+from .checkpoint import ASSETS, check_device, check_integer, config_from_dict
 from .consistency import ConsistencyModel, consistency_sample, lcm_timesteps
 from .ddim import ddim_sample, guided_eps
 from .release import load_release
@@ -36,12 +36,6 @@ def _item_noise(seed: int | None, n: int, shape: tuple, draws: int, device) -> l
     "`draws` noise tensors (n, *shape); item i uses a generator seeded seed + i (None: fresh randomness)."
     gens = [torch.Generator().manual_seed(seed + i) if seed is not None else None for i in range(n)]
     return [torch.stack([torch.randn(shape, generator=g) for g in gens]).to(device) for _ in range(draws)]
-
-def _integer(name: str, value, low: int = 1) -> int:
-    "`value` as an int >= low (numpy integers too), or a ValueError naming the argument."
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    return int(value)
 
 MIN_FRAMES = 4  # the shortest clip: two latent frames, 64 ms
 
@@ -63,7 +57,12 @@ class AudioLCM:
         self.student, self.vae, self.text_encoder, self.vocoder, self.teacher = student, vae, text_encoder, vocoder, teacher
         self.seconds, self.max_seconds, self.k, self.audio_input = seconds, max_seconds, k, audio_input
         self.guidance_range = guidance_range  # what the student was distilled for: guidance = w + 1, w ~ U[w_min, w_max]
-        self.schedule, self.device = NoiseSchedule(), next(student.parameters()).device
+        self.schedule = NoiseSchedule()
+
+    @property
+    def device(self) -> torch.device:
+        "Where the pipeline runs: the student's device (`to` moves every model there)."
+        return next(self.student.parameters()).device
 
     @classmethod
     def from_pretrained(cls, path: str | Path | None = None, device: str | torch.device | None = None, teacher: bool = True) -> "AudioLCM":
@@ -110,7 +109,6 @@ class AudioLCM:
         device = check_device(device)
         for m in (self.student, self.teacher, self.vae, self.text_encoder, self.vocoder):
             if m is not None: m.to(device)
-        self.device = device
         return self
 
     def _check(self, prompts, steps, guidance, seconds, seed, n_per_prompt, batch_size, output) -> tuple[list[str], float]:
@@ -119,7 +117,7 @@ class AudioLCM:
         prompts = [prompts] if isinstance(prompts, str) else list(prompts)
         if not prompts: raise ValueError("no prompts given: pass a string or a non-empty list of strings")
         if any(not isinstance(p, str) or not p.strip() for p in prompts): raise ValueError("every prompt must be a non-empty string")
-        _integer("steps", steps); _integer("n_per_prompt", n_per_prompt); _integer("batch_size", batch_size)
+        check_integer("steps", steps); check_integer("n_per_prompt", n_per_prompt); check_integer("batch_size", batch_size)
         if isinstance(guidance, bool) or not isinstance(guidance, numbers.Real) or not math.isfinite(guidance):
             raise ValueError(f"guidance must be a finite number, got {guidance!r}")
         seconds = self.seconds if seconds is None else seconds
@@ -127,7 +125,7 @@ class AudioLCM:
             raise ValueError(f"seconds must be a number in (0, {self.max_seconds}], got {seconds!r}")
         if n_frames(seconds) < MIN_FRAMES:
             raise ValueError(f"seconds={seconds} is shorter than the shortest clip this pipeline makes ({MIN_FRAMES * HOP_LENGTH / SAMPLE_RATE:.3f} s)")
-        if seed is not None and (_integer("seed", seed, 0) + len(prompts) * n_per_prompt >= 2 ** 63):
+        if seed is not None and (check_integer("seed", seed, 0) + len(prompts) * n_per_prompt >= 2 ** 63):
             raise ValueError(f"seed must be an integer in 0..2**63 - {len(prompts) * n_per_prompt + 1}, got {seed}")
         if output not in ("audio", "latents"): raise ValueError(f"output must be 'audio' or 'latents', got {output!r}")
         return prompts, float(seconds)
@@ -155,7 +153,7 @@ class AudioLCM:
         if isinstance(init_audio, (str, Path)): wav = load_audio(init_audio)  # any rate, resampled on load
         else:
             wav = _pcm_to_float(init_audio)
-            if _integer("init_sr", init_sr) != SAMPLE_RATE: wav = librosa.resample(wav, orig_sr=init_sr, target_sr=SAMPLE_RATE)
+            if check_integer("init_sr", init_sr) != SAMPLE_RATE: wav = librosa.resample(wav, orig_sr=init_sr, target_sr=SAMPLE_RATE)
             wav = torch.from_numpy(np.ascontiguousarray(wav))
         wav = wav[None] if wav.ndim == 1 else wav
         if wav.ndim != 2 or wav.shape[0] not in (1, n_prompts):

@@ -51,9 +51,7 @@ def _load(name: str):
         if kind in ("t5", "mt5", "umt5"): model = T5EncoderModel(config)
         elif kind in ("clap", "clap_text_model"): model = ClapTextModel(getattr(config, "text_config", config))
         else: model = AutoModel.from_config(config)
-    skip = ["decoder.*", "lm_head.*", "audio_*", "text_projection.*", "logit_scale*"]  # parts of larger models the encoder does not use
-    if not any(k.endswith("position_ids") for k in model.state_dict()): skip.append("*.position_ids")  # a buffer older files still hold
-    load_hf_weights(model, where, ignore=skip)
+    load_hf_weights(model, where, ignore=["decoder.*", "lm_head.*", "audio_*", "text_projection.*", "logit_scale*"])  # parts the encoder does not use
     return model, tokenizer, kind
 
 # %% ../nbs/07_text.ipynb #4696f5e6

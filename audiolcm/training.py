@@ -19,7 +19,7 @@ from torch import nn
 from tqdm import tqdm
 
 from .audio import atomic_write
-from .checkpoint import load_torch_file
+from .checkpoint import check_integer, load_torch_file
 
 # %% auto #0
 __all__ = ['STATE_FILE', 'RUN_FILE', 'warmup_cosine', 'ema_update', 'local_rows', 'replicas_identical', 'fingerprint', 'fit']
@@ -67,8 +67,7 @@ def fingerprint(*parts) -> str:
     return h.hexdigest()[:16]
 
 def _check_settings(steps, batch_size, lr, checkpoint_every):
-    for name, v in (("steps", steps), ("batch_size", batch_size), ("checkpoint_every", checkpoint_every)):
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1: raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+    for name, v in (("steps", steps), ("batch_size", batch_size), ("checkpoint_every", checkpoint_every)): check_integer(name, v)
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (math.isfinite(lr) and lr > 0): raise ValueError(f"lr must be a positive number, got {lr!r}")
 
 def _differences(old, new, prefix="") -> list[str]:

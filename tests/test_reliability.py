@@ -86,6 +86,19 @@ def test_a_text_encoder_folder_with_a_payload_is_refused(tmp_path):
     with pytest.raises(ValueError, match="pytorch_model.bin holds objects that a weights-only load refuses"): load_text_encoder(str(folder))
 
 
+def test_a_clap_folder_gives_its_text_branch(tmp_path):
+    from transformers import ClapConfig, ClapModel
+    cfg = ClapConfig(text_config=dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=37,
+                                      max_position_embeddings=80, projection_dim=16),
+                     audio_config=dict(hidden_size=128, patch_embeds_hidden_size=16, depths=[1, 1, 1, 1], num_attention_heads=[1, 1, 1, 1],
+                                       window_size=8, projection_dim=16, enable_fusion=False), projection_dim=16)
+    clap = ClapModel(cfg)
+    clap.save_pretrained(tmp_path / "clap")
+    load_text_encoder().tokenizer.save_pretrained(tmp_path / "clap")
+    encoder = load_text_encoder(str(tmp_path / "clap"))  # the text branch's weights, not a freshly initialised model
+    assert all(torch.equal(a, b) for a, b in zip(encoder.model.state_dict().values(), clap.text_model.state_dict().values()))
+
+
 # --- damaged or foreign files name the file -------------------------------------------------------------------
 
 def test_damaged_checkpoints_name_the_file(tmp_path):
