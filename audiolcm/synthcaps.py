@@ -5,6 +5,7 @@
 # %% ../nbs/02_synthcaps.ipynb #37f4c2ed
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import librosa
@@ -14,9 +15,10 @@ from .audio import HOP_LENGTH, N_FFT, SAMPLE_RATE
 
 # %% auto #0
 __all__ = ['FAMILIES', 'EVENT_FAMILIES', 'MUSIC_FAMILIES', 'BACKGROUNDS', 'REGISTERS', 'BASS_RANGE', 'REGISTER_EDGES', 'LOUDNESS',
-           'SPLIT_IDS', 'DEFAULT_SECONDS', 'PEAKINESS_EDGE', 'Family', 'sample_event', 'render_event', 'describe_event',
-           'synth_clip', 'peak_frequency', 'register_of', 'level_db', 'count_onsets', 'pitch_slope', 'peakiness',
-           'check_event', 'attribute_checks', 'attribute_agreement']
+           'SPLIT_IDS', 'DEFAULT_SECONDS', 'TRAIN_PHRASING', 'HELDOUT_PHRASING', 'PHRASINGS', 'PEAKINESS_EDGE',
+           'Family', 'sample_event', 'render_event', 'Phrasing', 'describe_event', 'write_caption', 'synth_clip',
+           'peak_frequency', 'register_of', 'level_db', 'count_onsets', 'pitch_slope', 'peakiness', 'check_event',
+           'attribute_checks', 'attribute_agreement']
 
 # %% ../nbs/02_synthcaps.ipynb #cf358987
 @dataclass(frozen=True)
@@ -146,13 +148,14 @@ def _note(family, f0, n, sr):
     raise KeyError(family)
 
 def _melody(rng, ev, n, sr):
-    "A scale melody in the event's register and contour, one note per beat."
+    "A scale melody in the event's register and contour, one note per beat; records its interval in ev['interval']."
     beat = 60.0 / ev["tempo_bpm"]
     n_notes = max(2, int(n / sr / beat))
     steps = np.sort(rng.choice(np.arange(8), size=n_notes, replace=True))
     steps = steps if ev["contour"] == "rising" else steps[::-1]
     scale = _MELODY_SCALES[ev["scale"]]
     semis = [scale[s % 7] + 12 * (s // 7) for s in steps]
+    ev["interval"] = int(semis[-1] - semis[0])  # semitones first to last note; 0: one repeated note, no contour
     # the melody's median note sits on the event's pitch
     base = ev["pitch_hz"] / 2 ** (np.median(semis) / 12)
     out = np.zeros(n)
@@ -229,57 +232,197 @@ def render_event(rng: np.random.Generator, ev: dict, n: int, sr: int = SAMPLE_RA
     return out * (10 ** (ev["peak_db"] / 20) / peak) if peak > 0 else out
 
 # %% ../nbs/02_synthcaps.ipynb #add146aa
-_NUMBERS = {1: "a single", 2: "two", 3: "three", 4: "four"}
-_PLURAL = {"beep": "beeps", "noise burst": "noise bursts", "knocking": "knocks"}
-_TEMPLATES = {
-    "beep": ["{count} {adj}beep{s}", "{count} short {adj}electronic beep{s}", "a device emitting {count} {adj}beep{s}"],
-    "siren": ["a {adj}siren wailing", "a {adj}siren going up and down", "an emergency siren, {adj}wailing"],
-    "rising whistle": ["a {adj}whistle rising in pitch", "a {adj}whistle sliding upwards", "an upward {adj}whistle"],
-    "falling whistle": ["a {adj}whistle falling in pitch", "a {adj}whistle sliding downwards", "a downward {adj}whistle"],
-    "engine hum": ["a {adj}engine humming", "the {adj}hum of an engine", "a {adj}motor droning"],
-    "buzzer": ["a {adj}buzzer", "a {adj}buzzer sounding", "a harsh {adj}buzz"],
-    "bell": ["a {adj}bell ringing", "a {adj}bell struck once", "the {adj}chime of a bell"],
-    "bird chirps": ["{pace}bird chirps", "a bird chirping {pace_adv}", "{pace}chirping of a small bird"],
-    "rain": ["{adj}rain falling", "the {adj}sound of rain", "{adj}rainfall"],
-    "wind": ["{adj}wind blowing", "{adj}gusts of wind", "the {adj}howl of wind"],
-    "noise burst": ["{count} {adj}burst{s} of noise", "{count} {adj}noise burst{s}", "{count} {adj}hiss{es}"],
-    "knocking": ["{count} {adj}knock{s}", "someone knocking {count_times}", "{count} {adj}knock{s} on a door"],
-    "footsteps": ["{pace}footsteps", "someone walking {pace_adv}", "{pace}steps on a hard floor"],
-    "clicks": ["{pace}clicking", "a clock ticking {pace_adv}", "{pace}clicks"],
-    "plucked string": ["a {tempo}{adj}melody on a plucked string, {contour}", "{tempo}{adj}guitar notes {contour_verb}",
-                       "a plucked string playing a {tempo}{adj}{scale}tune that goes {contour_dir}"],
-    "organ": ["a {tempo}{adj}organ melody, {contour}", "{tempo}{adj}organ notes {contour_verb}",
-              "an organ playing a {tempo}{adj}{scale}tune that goes {contour_dir}"],
-    "marimba": ["a {tempo}{adj}marimba melody, {contour}", "{tempo}{adj}marimba notes {contour_verb}",
-                "a marimba playing a {tempo}{adj}{scale}tune that goes {contour_dir}"],
-    "bass": ["a {tempo}bass line, {contour}", "{tempo}bass notes {contour_verb}", "a bass guitar playing a {tempo}{scale}line that goes {contour_dir}"],
-    "drums": ["a {tempo}drum beat with {pattern}", "{tempo}drums playing {pattern}", "a {pattern} pattern at a {tempo_noun} tempo"],
-}
-_REGISTER_WORDS = {"low": ["low-pitched ", "low ", "deep "], "mid": ["mid-pitched ", "medium-pitched "], "high": ["high-pitched ", "high ", "shrill "]}
+@dataclass(frozen=True)
+class Phrasing:
+    "The wording of one caption style: every word `describe_event` and `write_caption` put in a caption comes from here."
+    stream: int  # the caption generator's extra seed word: each phrasing draws from its own generator
+    counts: dict  # count -> number words before a noun ("3", "three")
+    times: dict  # count -> number words after a verb ("three times")
+    words: dict  # attribute -> value -> (adjectives, phrases, adverbs), see `_forms`
+    frames: dict  # family (or "melody") -> {"noun": [...], "verb": [...]}: the sentence around the attribute words
+    instruments: dict  # melody family -> its names
+    patterns: dict  # drum pattern -> its names
+    clauses: list  # how adjectives follow a noun: "that {be} {x}"
+    participles: dict  # "music" / "event" -> the verb that lets adverbs follow a noun ("played softly")
+    joins: dict  # composition -> templates that join two event phrases {a} and {b}
+    wrappers: list  # templates around the whole caption {x}
+    keep: dict  # attribute -> probability that its words are kept (the rest: always)
 
-def describe_event(rng: np.random.Generator, ev: dict) -> str:
-    "One caption phrase for an event, with some attribute words dropped at random."
+def _forms(spec: str) -> tuple:
+    "'adjectives / phrases / adverbs', alternatives separated by '|': a tuple of three lists."
+    return tuple([s.strip() for s in part.split("|") if s.strip()] for part in spec.split("/"))
+
+# %% ../nbs/02_synthcaps.ipynb #cc718048
+TRAIN_PHRASING = Phrasing(
+    stream=1,
+    counts={1: ["a single", "one", "1", "just one"], 2: ["two", "2"], 3: ["three", "3"], 4: ["four", "4"]},
+    times={1: ["once", "one time", "just once"], 2: ["twice", "two times", "2 times"], 3: ["three times", "3 times"],
+           4: ["four times", "4 times"]},
+    words={
+        "loudness": {"quiet": _forms("quiet|soft|faint / / quietly|softly|faintly"),
+                     "loud": _forms("loud|powerful|strong / / loudly|powerfully|very loudly")},
+        "pace": {"slow": _forms("slow|slow-paced / at a slow pace|at a slow rate / slowly"),
+                 "rapid": _forms("rapid|fast|quick / at a fast pace|at a rapid rate / rapidly|quickly|fast")},
+        "tempo": {"slow": _forms("slow|slow-tempo / at a slow tempo|at a slow pace / slowly"),
+                  "fast": _forms("fast|quick|fast-tempo|up-tempo / at a fast tempo|at a quick tempo / fast|quickly")},
+        "direction": {"rising": _forms("rising|upward / rising in pitch|sliding upwards|going up /"),
+                      "falling": _forms("falling|downward / falling in pitch|sliding downwards|going down /")},
+        "contour": {"rising": _forms("rising|climbing|upward / going up|rising in pitch|climbing upwards|moving up the scale /"),
+                    "falling": _forms("falling|dropping|downward / going down|falling in pitch|stepping downwards|moving down the scale /")},
+        "scale": {"major": _forms("major|major-key / in a major key|in major /"),
+                  "minor": _forms("minor|minor-key / in a minor key|in minor /")},
+        "register": {"low": _forms("low-pitched|low|deep / at a low pitch|low in pitch|in a deep tone /"),
+                     "mid": _forms("mid-pitched|medium-pitched / at a medium pitch|at a mid pitch|medium in pitch /"),
+                     "high": _forms("high-pitched|high|shrill / at a high pitch|high in pitch|in a shrill tone /")},
+    },
+    frames={
+        "beep": {"noun": ["{n} {pre}beep{s}", "{n} {pre}electronic beep{s}", "a device emitting {n} {pre}beep{s}"],
+                 "verb": ["a device beeping {times}", "something beeping {times}"]},
+        "siren": {"noun": ["a {pre}siren", "a {pre}emergency siren", "a {pre}wailing siren"],
+                  "verb": ["a siren wailing", "a siren going up and down"]},
+        "rising whistle": {"noun": ["a {pre}whistle", "a {pre}whistling tone"], "verb": ["someone whistling", "a whistle blowing"]},
+        "falling whistle": {"noun": ["a {pre}whistle", "a {pre}whistling tone"], "verb": ["someone whistling", "a whistle blowing"]},
+        "engine hum": {"noun": ["a {pre}engine hum", "the {pre}hum of an engine", "a {pre}motor drone"],
+                       "verb": ["an engine humming", "a motor droning"]},
+        "buzzer": {"noun": ["a {pre}buzzer", "a {pre}buzz", "a harsh {pre}buzz"], "verb": ["a buzzer sounding", "a buzzer going off"]},
+        "bell": {"noun": ["a {pre}bell", "a {pre}bell chime", "the {pre}chime of a bell"], "verb": ["a bell ringing", "a bell being struck"]},
+        "bird chirps": {"noun": ["the {pre}chirping of a small bird", "a {pre}series of bird chirps"],
+                        "verb": ["a bird chirping", "a small bird calling"]},
+        "rain": {"noun": ["{pre}rain", "{pre}rainfall", "the {pre}sound of rain"], "verb": ["rain falling", "rain coming down"]},
+        "wind": {"noun": ["{pre}wind", "a {pre}gust of wind", "the {pre}howl of the wind"], "verb": ["wind blowing", "the wind howling"]},
+        "noise burst": {"noun": ["{n} {pre}burst{s} of noise", "{n} {pre}noise burst{s}", "{n} {pre}hiss{es}"],
+                        "verb": ["noise bursting out {times}", "something hissing {times}"]},
+        "knocking": {"noun": ["{n} {pre}knock{s}", "{n} {pre}knock{s} on a door"],
+                     "verb": ["someone knocking {times}", "someone knocking on a door {times}"]},
+        "footsteps": {"noun": ["the {pre}sound of footsteps", "a {pre}series of steps on a hard floor"],
+                      "verb": ["someone walking", "a person walking on a hard floor"]},
+        "clicks": {"noun": ["a {pre}series of clicks", "the {pre}ticking of a clock", "{pre}clicking"],
+                   "verb": ["a clock ticking", "something clicking"]},
+        "melody": {"noun": ["a {pre}{inst} melody", "a {pre}{inst} tune", "a {pre}melody on the {inst}", "a {inst} playing a {pre}tune",
+                            "a {inst} playing a {pre}line"],
+                   "verb": ["someone playing the {inst}", "a {inst} being played"]},
+        "drums": {"noun": ["a {pre}drum beat with {pattern}", "a {pre}{pattern} pattern"],
+                  "verb": ["drums playing {pattern}", "a drummer playing {pattern}"]},
+    },
+    instruments={"plucked string": ["plucked string", "guitar", "plucked guitar"], "organ": ["organ", "electric organ"],
+                 "marimba": ["marimba"], "bass": ["bass", "bass guitar", "electric bass"]},
+    patterns={"kick": ["kick drum", "kick"], "kick and snare": ["kick and snare", "kick drum and snare"], "hi-hat": ["hi-hat", "hi-hats"]},
+    clauses=["that {be} {x}", "which {be} {x}", ", {x}"],
+    participles={"music": "played", "event": "sounding"},
+    joins={"sequence": ["{a}, followed by {b}", "{a}, then {b}", "{a} and afterwards {b}", "first {a}, then {b}", "{a}; after that, {b}"],
+           "mixture": ["{a} over {b}", "{a} with {b} in the background", "{a} against a background of {b}", "{b}, and on top of it {a}"]},
+    wrappers=["{x}"],
+    keep={"loudness": 0.8, "register": 0.9, "scale": 0.5},
+)
+
+# %% ../nbs/02_synthcaps.ipynb #f7d3dee4
+_ORDER = ("loudness", "pace", "tempo", "direction", "contour", "scale", "register")  # adjectives before a noun, in this order
+
+def _pick(rng, options) -> str: return str(options[int(rng.integers(len(options)))])
+
+def _and(items: list) -> str: return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+def _expressed(ev: dict) -> list:
+    "(attribute, value) pairs a caption may state for an event: a bass states no register, a melody of one repeated note no contour."
+    return [(a, ev[a]) for a in _ORDER if ev.get(a) and not (a == "register" and ev["family"] == "bass")
+            and not (a == "contour" and ev.get("interval") == 0)]
+
+def describe_event(rng: np.random.Generator, ev: dict, phrasing: Phrasing | None = None) -> str:
+    "One caption phrase for an event in `phrasing` (default: the training phrasing), some attribute words dropped at random."
+    ph = phrasing or TRAIN_PHRASING
     fam = ev["family"]
-    words = []
-    if ev["loudness"] and rng.random() < 0.8: words.append(ev["loudness"] + " ")
-    if "register" in ev and fam != "bass" and rng.random() < 0.9: words.append(str(rng.choice(_REGISTER_WORDS[ev["register"]])))
-    adj = "".join(words)  # "a loud high-pitched beep": the register word closest to the noun
+    frames = ph.frames["melody" if fam in ph.instruments else fam]
+    kind = "verb" if frames["verb"] and rng.random() < 0.3 else "noun"
+    pre, clause, adverbs, phrases = [], [], [], []
+    for attr, value in _expressed(ev):
+        if rng.random() >= ph.keep.get(attr, 1.0): continue
+        adjectives, after, advs = ph.words[attr][value]
+        places = [(pre, adjectives), (pre, adjectives), (clause, adjectives)] if kind == "noun" else []
+        places = [(where, options) for where, options in places + [(phrases, after), (adverbs, advs)] if options]
+        where, options = places[int(rng.integers(len(places)))]
+        where.append(_pick(rng, options))
     count = ev.get("count", 1)
-    fields = dict(adj=adj, count=_NUMBERS[count], s="" if count == 1 else "s", es="" if count == 1 else "es",
-                  count_times={1: "once", 2: "twice", 3: "three times", 4: "four times"}[count],
-                  pace=ev.get("pace", "") + " ", pace_adv={"slow": "slowly", "rapid": "rapidly"}.get(ev.get("pace"), ""),
-                  tempo=ev.get("tempo", "") + " ", tempo_noun=ev.get("tempo", ""),
-                  contour=ev.get("contour", "") + " in pitch", contour_dir={"rising": "up", "falling": "down"}.get(ev.get("contour"), ""),
-                  contour_verb={"rising": "climbing upwards", "falling": "stepping downwards"}.get(ev.get("contour"), ""),
-                  scale=(ev["scale"] + " ") if "scale" in ev and rng.random() < 0.5 else "", pattern=ev.get("pattern", ""))
-    text = str(rng.choice(_TEMPLATES[fam])).format(**fields)
-    if fam == "bass" and ev["loudness"] and rng.random() < 0.8: text = f"{ev['loudness']} {text}"
+    text = _pick(rng, frames[kind]).format(
+        pre="".join(w + " " for w in pre), n=_pick(rng, ph.counts.get(count, [""])), times=_pick(rng, ph.times.get(count, [""])),
+        s="" if count == 1 else "s", es="" if count == 1 else "es", inst=_pick(rng, ph.instruments.get(fam, [""])),
+        pattern=_pick(rng, ph.patterns.get(ev.get("pattern"), [""])))
+    tail = []
+    if clause: tail.append(_pick(rng, ph.clauses).format(be="are" if count > 1 else "is", x=_and(clause)))
+    if adverbs: tail.append(_and(adverbs) if kind == "verb" else ph.participles["music" if FAMILIES[fam].music else "event"] + " " + _and(adverbs))
+    tail += phrases
+    sep = " " if kind == "noun" or adverbs else ", "  # "someone knocking twice quietly, at a high pitch"
+    for t in tail: text, sep = text + (t if t.startswith(",") else sep + t), ", "
     return " ".join(text.split())
 
-# %% ../nbs/02_synthcaps.ipynb #3545f084
-_SEQUENCE_JOINS = ["{a}, followed by {b}", "{a}, then {b}", "{a} and afterwards {b}"]
-_MIXTURE_JOINS = ["{a} over {b}", "{a} with {b} in the background", "{b}, while {a}"]
+# %% ../nbs/02_synthcaps.ipynb #f2c37bae
+HELDOUT_PHRASING = Phrasing(
+    stream=2,
+    counts={1: ["a lone", "a solitary"], 2: ["a pair of", "a duo of"], 3: ["a trio of", "a triplet of"], 4: ["a quartet of", "a foursome of"]},
+    times={},
+    words={
+        "loudness": {"quiet": _forms("hushed|muted|barely audible / at minimal volume / gently"),
+                     "loud": _forms("blaring|intense / at full volume|at maximum volume / intensely")},
+        "pace": {"slow": _forms("unhurried|leisurely|sparse / spaced far apart|with wide gaps in between / languidly"),
+                 "rapid": _forms("hurried|brisk|frantic / in swift succession|packed closely together / briskly|hurriedly")},
+        "tempo": {"slow": _forms("unhurried|leisurely|languid / at a leisurely speed|at an unhurried speed / languidly"),
+                  "fast": _forms("brisk|lively|hurried / at a brisk speed|at a lively speed / briskly")},
+        "direction": {"rising": _forms("ascending|soaring / heading skyward|ascending steadily /"),
+                      "falling": _forms("descending|sinking / heading earthward|descending steadily /")},
+        "contour": {"rising": _forms("ascending|soaring / heading skyward|ascending steadily /"),
+                    "falling": _forms("descending|sinking / heading earthward|descending steadily /")},
+        "scale": {"major": _forms("cheerful|sunny / in a cheerful mode /"), "minor": _forms("melancholy|mournful / in a mournful mode /")},
+        "register": {"low": _forms("lower-register|bottom-register / in the lower register|near the bottom of the range /"),
+                     "mid": _forms("middle-register|midrange / in the middle register|in the midrange /"),
+                     "high": _forms("upper-register|treble / in the upper register|in the treble range /")},
+    },
+    frames={
+        "beep": {"noun": ["{n} {pre}bleep{s}", "{n} {pre}pip{s} from a timer"], "verb": []},
+        "siren": {"noun": ["an {pre}ambulance alarm", "a {pre}police car's alarm", "a {pre}whooping alert"],
+                  "verb": ["an ambulance alarm whooping"]},
+        "rising whistle": {"noun": ["a {pre}piping glide", "a {pre}swooping pipe note"], "verb": ["a pipe note gliding"]},
+        "falling whistle": {"noun": ["a {pre}piping glide", "a {pre}swooping pipe note"], "verb": ["a pipe note gliding"]},
+        "engine hum": {"noun": ["a {pre}generator thrum", "the {pre}purr of a turbine"], "verb": ["a generator idling", "a turbine purring"]},
+        "buzzer": {"noun": ["a {pre}rasping klaxon", "a {pre}game-show rasp"], "verb": ["a klaxon rasping"]},
+        "bell": {"noun": ["a {pre}gong", "a {pre}tolling gong", "a {pre}temple bowl"], "verb": ["a gong tolling", "a temple bowl resonating"]},
+        "bird chirps": {"noun": ["the {pre}tweeting of a songbird", "a {pre}run of sparrow tweets"],
+                        "verb": ["a songbird tweeting", "a sparrow twittering"]},
+        "rain": {"noun": ["a {pre}downpour", "a {pre}cloudburst"], "verb": ["a downpour pattering on a roof"]},
+        "wind": {"noun": ["a {pre}gale", "{pre}blustery air"], "verb": ["a gale whooshing past", "air rushing past"]},
+        "noise burst": {"noun": ["{n} {pre}blast{s} of static", "{n} {pre}spurt{s} of static"], "verb": []},
+        "knocking": {"noun": ["{n} {pre}rap{s} on wood", "{n} {pre}tap{s} on a wooden panel"], "verb": []},
+        "footsteps": {"noun": ["a {pre}pedestrian's tread", "the {pre}tread of shoes on pavement"],
+                      "verb": ["a pedestrian striding along", "shoes striking pavement"]},
+        "clicks": {"noun": ["a {pre}run of clacks", "a {pre}metronome"], "verb": ["a typewriter clacking"]},
+        "melody": {"noun": ["a {pre}{inst} motif", "a {pre}phrase performed on the {inst}", "a {inst} performing a {pre}motif"],
+                   "verb": ["a musician performing on the {inst}"]},
+        "drums": {"noun": ["a {pre}percussion groove of {pattern}", "a {pre}groove built on {pattern}"],
+                  "verb": ["a percussionist repeating {pattern}"]},
+    },
+    instruments={"plucked string": ["harp", "mandolin"], "organ": ["harmonium"], "marimba": ["xylophone"], "bass": ["contrabass"]},
+    patterns={"kick": ["foot-pedal thumps", "pedal thuds"], "kick and snare": ["pedal thumps with crisp cracks"],
+              "hi-hat": ["cymbal sizzle", "closed-cymbal chatter"]},
+    clauses=["({x})", ", {x} in character"],
+    participles={"music": "performed", "event": "unfolding"},
+    joins={"sequence": ["{a}; next, {b}", "{a}; subsequently, {b}", "{a}, succeeded by {b}"],
+           "mixture": ["{a} amid {b}", "{a}, accompanied underneath by {b}", "{a}, layered above {b}"]},
+    wrappers=["{x}", "you can hear {x}", "a recording of {x}"],
+    keep={},
+)
+PHRASINGS = {"train": TRAIN_PHRASING, "heldout": HELDOUT_PHRASING}
 
+def _articles(text: str) -> str: return re.sub(r"\b(a|an) (?=(\w))", lambda m: ("an " if m.group(2) in "aeiou" else "a "), text)
+
+def write_caption(labels: dict, phrasing: str = "train", rng: np.random.Generator | None = None) -> str:
+    "A caption for a clip's labels in the 'train' or 'heldout' phrasing; without `rng`, a pure function of the labels."
+    if phrasing not in PHRASINGS: raise ValueError(f"unknown phrasing {phrasing!r}; choose one of {list(PHRASINGS)}")
+    ph = PHRASINGS[phrasing]
+    if rng is None: rng = np.random.default_rng([labels["seed"], SPLIT_IDS[labels["split"]], labels["index"], ph.stream])
+    a, *rest = [describe_event(rng, ev, ph) for ev in labels["events"]]
+    text = _pick(rng, ph.joins[labels["composition"]]).format(a=a, b=rest[0]) if rest else a
+    text = _articles(_pick(rng, ph.wrappers).format(x=text))
+    return text[0].upper() + text[1:]
+
+# %% ../nbs/02_synthcaps.ipynb #3545f084
 def _compose(rng, seconds):
     "Choose the events of a clip: (composition, [events])."
     r = rng.random()
@@ -300,8 +443,8 @@ def _compose(rng, seconds):
     return "mixture", [fg, bg]
 
 def synth_clip(seed: int = 0, split: str = "train", index: int = 0, seconds: float = DEFAULT_SECONDS,
-               sr: int = SAMPLE_RATE) -> dict:
-    "Clip `index` of `split`: {'wav': float32 (N,), 'caption': str, 'labels': dict}, a pure function of its arguments."
+               sr: int = SAMPLE_RATE, phrasing: str = "train") -> dict:
+    "Clip `index` of `split`: {'wav': float32 (N,), 'caption': str in `phrasing`, 'labels': dict}, a pure function of its arguments."
     if split not in SPLIT_IDS: raise ValueError(f"unknown split {split!r}; choose one of {list(SPLIT_IDS)}")
     if not 0.5 <= seconds <= 60: raise ValueError(f"seconds must be in [0.5, 60], got {seconds}")
     if sr != SAMPLE_RATE: raise ValueError(f"SynthCaps renders at {SAMPLE_RATE} Hz, got sr={sr}")
@@ -313,33 +456,30 @@ def synth_clip(seed: int = 0, split: str = "train", index: int = 0, seconds: flo
     for ev in events:
         a, b = int(ev["start"] * sr), int(ev["end"] * sr)
         _place(wav, render_event(rng, ev, b - a, sr), a)
-    phrases = [describe_event(rng, ev) for ev in events]
-    if composition == "single": caption = phrases[0]
-    else:
-        joins = _SEQUENCE_JOINS if composition == "sequence" else _MIXTURE_JOINS
-        caption = str(rng.choice(joins)).format(a=phrases[0], b=phrases[1])
-    caption = caption[0].upper() + caption[1:]
     labels = {"composition": composition, "families": [ev["family"] for ev in events], "events": events,
               "seconds": seconds, "seed": seed, "split": split, "index": index}
-    return {"wav": np.clip(wav, -1, 1).astype(np.float32), "caption": caption, "labels": labels}
+    return {"wav": np.clip(wav, -1, 1).astype(np.float32), "caption": write_caption(labels, phrasing), "labels": labels}
 
 # %% ../nbs/02_synthcaps.ipynb #90831a4f
 def _frames(wav, sr):
     "Magnitude STFT (freq, frames) of wav with the front end's n_fft and hop."
     return np.abs(librosa.stft(wav.astype(np.float32), n_fft=N_FFT, hop_length=HOP_LENGTH, center=True))
 
+def _peak_bins(spec: np.ndarray, lo: int = 0) -> np.ndarray:
+    "Per column of spec (freq, frames): the strongest bin from `lo` up, refined by a parabola through its log magnitude and its neighbours'."
+    k = spec[lo:].argmax(0) + lo
+    inner = np.clip(k, 1, len(spec) - 2)
+    a, b, c = (np.log(spec[inner + d, np.arange(spec.shape[1])] + 1e-12) for d in (-1, 0, 1))
+    return np.where(k == inner, k + 0.5 * (a - c) / (a - 2 * b + c + 1e-12), k)
+
+def _first_bin(fmin, sr): return int(np.ceil(fmin * N_FFT / sr))
+
 def peak_frequency(wav: np.ndarray, sr: int = SAMPLE_RATE, fmin: float = 40.0) -> float:
-    "Frequency (Hz) of the strongest bin of the magnitude spectrum averaged over the frames within 10 dB of the loudest."
+    "Frequency (Hz) of the spectral peak (between bins) of the magnitude spectrum averaged over the frames within 10 dB of the loudest."
     spec = _frames(wav, sr)
     energy = (spec ** 2).sum(0)
-    spec = spec[:, energy > 0.1 * energy.max()].mean(1)
-    freqs = librosa.fft_frequencies(sr=sr, n_fft=N_FFT)
-    spec[freqs < fmin] = 0
-    k = int(spec.argmax())
-    if 0 < k < len(spec) - 1:  # parabolic interpolation between bins
-        a, b, c = np.log(spec[k - 1: k + 2] + 1e-12)
-        k = k + 0.5 * (a - c) / (a - 2 * b + c + 1e-12)
-    return float(k * sr / N_FFT)
+    spec = spec[:, energy > 0.1 * energy.max()].mean(1, keepdims=True)
+    return float(_peak_bins(spec, _first_bin(fmin, sr))[0] * sr / N_FFT)
 
 def register_of(freq_hz: float) -> str:
     "Register word for a measured pitch."
@@ -358,17 +498,15 @@ def count_onsets(wav: np.ndarray, sr: int = SAMPLE_RATE, on_db: float = -10.0, o
         elif not armed and level < off_db: armed = True
     return count
 
-def pitch_slope(wav: np.ndarray, sr: int = SAMPLE_RATE) -> float:
-    "Octaves per second of the frame-wise peak frequency over the loud frames."
+def pitch_slope(wav: np.ndarray, sr: int = SAMPLE_RATE, fmin: float = 40.0) -> float:
+    "Octaves per second of the frame-wise peak frequency (between bins) over the loud frames."
     spec = _frames(wav, sr)
     energy = spec.sum(0)
     loud = energy > 0.1 * energy.max()
-    freqs = librosa.fft_frequencies(sr=sr, n_fft=N_FFT)
-    spec[freqs < 40] = 0
-    f = freqs[spec.argmax(0)]
-    t = np.arange(spec.shape[1]) * HOP_LENGTH / sr
     if loud.sum() < 3: return 0.0
-    return float(np.polyfit(t[loud], np.log2(f[loud] + 1.0), 1)[0])
+    f = _peak_bins(spec, _first_bin(fmin, sr)) * sr / N_FFT
+    t = np.arange(spec.shape[1]) * HOP_LENGTH / sr
+    return float(np.polyfit(t[loud], np.log2(f[loud]), 1)[0])
 
 def peakiness(wav: np.ndarray, sr: int = SAMPLE_RATE, top: int = 4) -> float:
     "Median share of a frame's power in its `top` strongest bins, over frames within 10 dB of the loudest."
@@ -404,7 +542,7 @@ def check_event(wav: np.ndarray, ev: dict, composition: str = "single", backgrou
             lo, hi = LOUDNESS[ev["loudness"]]
             peak = 20 * np.log10(np.abs(seg).max())
             out[name] = lo - 3 <= peak <= hi + 3
-    return out
+    return {name: bool(ok) for name, ok in out.items()}
 
 def _applicable(ev, composition, background=None):
     "Names of the checks that apply to an event in a clip of this composition (and background)."
@@ -414,7 +552,7 @@ def _applicable(ev, composition, background=None):
         if "count" in ev: names.append("count")
         if "pace" in ev: names.append("pace")
     if "direction" in ev: names.append("direction")
-    if "contour" in ev: names.append("contour")
+    if "contour" in ev and ev.get("interval") != 0: names.append("contour")
     if composition != "mixture" and ev["family"] != "drums" and ev["kind"] in ("tonal", "noisy"): names.append("tonality")
     if composition == "single": names.append("loudness")
     return names
