@@ -5,9 +5,11 @@
 # %% ../nbs/21_app.ipynb #57d7937f
 from __future__ import annotations
 
+import html
 import io
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -106,7 +108,7 @@ class AudioLCMApp:
         self.progress.max, self.progress.value, self.status.value = total, done, f"{done}/{total}: {label}"
 
     def on_generate(self, _button=None):
-        "The button's callback: run the request, then show the results (or the error) below the controls."
+        "The button's callback: run the request, then show its warnings and results (or the error) below the controls."
         self.button.disabled = True
         self.output.outputs = ()  # clear (clear_output() works only inside the widget context in a kernel)
         try:
@@ -114,8 +116,12 @@ class AudioLCMApp:
                 self.status.value = "loading the models..."
                 self._pipe = default_pipeline()
             self.progress.value = 0
-            self.results = run_request(self._pipe, self.request(), self._on_progress)
-            self.status.value = f"done: {len(self.results)} clips in {sum(r.seconds_taken for r in self.results):.1f} s"
+            with warnings.catch_warnings(record=True) as caught:  # a callback's warnings would reach only the kernel's log
+                self.results = run_request(self._pipe, self.request(), self._on_progress)
+            notes = list(dict.fromkeys(str(w.message) for w in caught))  # one per variation: said once
+            self.status.value = f"done: {len(self.results)} clips in {sum(r.seconds_taken for r in self.results):.1f} s" + \
+                                (f", {len(notes)} warning{'s' if len(notes) > 1 else ''} below" if notes else "")
+            for note in notes: self.output.append_display_data(self.W.HTML(f"<b>warning:</b> {html.escape(note)}"))
             self.output.append_display_data(self.render(self.results))
         except ValueError as e:  # a bad request: the message says what to change
             self.status.value = f"error: {e}"

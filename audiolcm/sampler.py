@@ -9,7 +9,7 @@ import json
 import math
 import numbers
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import librosa
@@ -24,12 +24,14 @@ from .consistency import ConsistencyModel, consistency_sample, lcm_timesteps
 from .ddim import ddim_sample, guided_eps
 from .release import load_release
 from .schedule import NoiseSchedule
+from .synthcaps import FAMILIES, synth_clip
 from .text import load_text_encoder
 from .vae import MelVAE
-from .vocoder import load_vocoder
+from .vocoder import PEAK_CEILING_DB, load_vocoder, peak_guard
 
 # %% auto #0
-__all__ = ['MIN_FRAMES', 'AudioLCM', 'default_pipeline', 'sample', 'sample_teacher', 'splice']
+__all__ = ['MIN_FRAMES', 'AudioLCM', 'OutOfDomainWarning', 'PromptDomain', 'sentence_embeddings', 'synthcaps_domain',
+           'default_pipeline', 'sample', 'sample_teacher', 'splice']
 
 # %% ../nbs/14_sampler.ipynb #3bd3d00c
 def _item_noise(seed: int | None, n: int, shape: tuple, draws: int, device) -> list[torch.Tensor]:
@@ -49,15 +51,18 @@ class _PipelineFiles:
     vocoder: str = "griffin-lim"
     seconds: float = 2.048
     max_seconds: float = 10.0
+    domain: str | None = None  # the PromptDomain file, if the pipeline has one
 
 class AudioLCM:
     "Text-to-audio pipeline: text encoder + consistency student (+ teacher) + VAE + vocoder."
     def __init__(self, student, vae, text_encoder, vocoder, teacher=None, seconds: float = 2.048, max_seconds: float = 10.0,
-                 k: int = 20, audio_input: bool = True, guidance_range: tuple[float, float] = (5.0, 13.0)):
+                 k: int = 20, audio_input: bool = True, guidance_range: tuple[float, float] = (5.0, 13.0), domain: PromptDomain | None = None):
         self.student, self.vae, self.text_encoder, self.vocoder, self.teacher = student, vae, text_encoder, vocoder, teacher
         self.seconds, self.max_seconds, self.k, self.audio_input = seconds, max_seconds, k, audio_input
         self.guidance_range = guidance_range  # what the student was distilled for: guidance = w + 1, w ~ U[w_min, w_max]
         self.schedule = NoiseSchedule()
+        self.peak_ceiling_db = PEAK_CEILING_DB  # the level contract of to_audio
+        self.domain, self._references = domain, None  # what the pipeline knows; its captions' sentence vectors, computed once
 
     @property
     def device(self) -> torch.device:
@@ -80,8 +85,9 @@ class AudioLCM:
             raise ValueError(f"text encoder {meta['text_encoder']!r} gives {text_encoder.dim}-d states, the student expects {student.cfg.text_dim}")
         t = load_denoiser(root / files.teacher)[0] if teacher and files.teacher else None
         distilled = {"k": 20, "w_min": 4.0, "w_max": 12.0, **meta.get("distill_config", {})}  # unrecorded: the paper's settings
+        domain = PromptDomain.load(root / files.domain) if files.domain else None  # a folder saved before domains existed has none
         pipe = cls(student, MelVAE.load(root / files.vae), text_encoder, load_vocoder(files.vocoder), t, files.seconds, files.max_seconds,
-                   k=distilled["k"], guidance_range=(distilled["w_min"] + 1, distilled["w_max"] + 1))
+                   k=distilled["k"], guidance_range=(distilled["w_min"] + 1, distilled["w_max"] + 1), domain=domain)
         return pipe.to(device) if device is not None else pipe
 
     @classmethod
@@ -92,15 +98,17 @@ class AudioLCM:
                    guidance_range=p.guidance_range)
 
     def save_pretrained(self, path: str | Path) -> Path:
-        "Write the pipeline (student, teacher if any, VAE, settings) as checkpoint folders + pipeline.json."
+        "Write the pipeline (student, teacher if any, VAE, domain if any, settings) as checkpoint folders + domain.json + pipeline.json."
         if not isinstance(self.vae, MelVAE): raise ValueError("only pipelines of audiolcm's own models can be saved (use convert_release for the release)")
         path = Path(path)
         if path.exists() and not path.is_dir(): raise ValueError(f"{path} is a file; a pipeline is saved into a folder")
-        files = _PipelineFiles(teacher="teacher_tiny" if self.teacher is not None else None, seconds=self.seconds, max_seconds=self.max_seconds)
+        files = _PipelineFiles(teacher="teacher_tiny" if self.teacher is not None else None, seconds=self.seconds, max_seconds=self.max_seconds,
+                               domain="domain.json" if self.domain is not None else None)
         lo, hi = self.guidance_range
         save_denoiser(path / files.student, self.student, self.text_encoder.name, distill_config={"k": self.k, "w_min": lo - 1, "w_max": hi - 1})
         if self.teacher is not None: save_denoiser(path / files.teacher, self.teacher, self.text_encoder.name)
         self.vae.save(path / files.vae)
+        if self.domain is not None: self.domain.save(path / files.domain)
         with atomic_write(path / "pipeline.json") as tmp: tmp.write_text(json.dumps(asdict(files), indent=1))
         return path
 
@@ -132,9 +140,24 @@ class AudioLCM:
 
     @torch.no_grad()
     def to_audio(self, z: torch.Tensor, frames: int, n_samples: int) -> np.ndarray:
-        "Scaled latents (B, 20, T') -> mel (cropped to `frames`) -> waveforms (B, n_samples) float32, padded or cropped."
+        "Scaled latents (B, 20, T') -> mel (cropped to `frames`) -> waveforms (B, n_samples) float32, padded or cropped, peaks <= peak_ceiling_db."
         wav = self.vocoder(self.vae.from_latent(z.float(), frames))
-        return torch.nn.functional.pad(wav, (0, max(0, n_samples - wav.shape[-1])))[:, :n_samples].cpu().numpy().astype(np.float32)
+        wav = torch.nn.functional.pad(wav, (0, max(0, n_samples - wav.shape[-1])))[:, :n_samples]
+        return peak_guard(wav.float(), self.peak_ceiling_db).cpu().numpy().astype(np.float32)
+
+    def prompt_distances(self, prompts: list[str]) -> torch.Tensor:
+        "Distance of each prompt to the domain (len(prompts),): 1 - the highest cosine similarity of its sentence vector to the domain's captions'."
+        if self.domain is None: raise ValueError("this pipeline has no domain: it does not say what it was trained on")
+        if self._references is None or self._references[0] is not self.text_encoder:  # once, and again if the encoder is replaced
+            self._references = (self.text_encoder, sentence_embeddings(self.text_encoder, self.domain.captions))
+        return 1 - (sentence_embeddings(self.text_encoder, prompts) @ self._references[1].T).amax(dim=1)
+
+    def _warn_far(self, prompts: list[str]) -> None:
+        "One OutOfDomainWarning naming the prompts farther from the domain than it allows; no domain, no check."
+        if self.domain is None: return
+        unique = list(dict.fromkeys(prompts))
+        far = [p for p, d in zip(unique, self.prompt_distances(unique).tolist()) if d > self.domain.max_distance]
+        if far: warnings.warn(self.domain.message(far), OutOfDomainWarning, stacklevel=3)
 
     def _generate(self, jobs: list[str], seconds: float, batch_size: int, progress, desc: str, latents_fn, output: str):
         "The one batching loop: latents_fn(prompts, index of the first, latent frames) -> latents, per chunk; then audio."
@@ -205,6 +228,7 @@ class AudioLCM:
                 return x0 if keep is None else torch.where(keep[rows, None].to(device), init[rows].to(device, x0.dtype), x0)
             x_T = noise[0] if init is None else self.schedule.q_sample(init[rows].to(device), timesteps[0], noise[0])
             return consistency_sample(x0_fn, x_T, steps, self.schedule, self.k, strength, noise[1:])
+        self._warn_far(prompts)
         out = self._generate(jobs, seconds, batch_size, progress, "sampling", latents, output)
         if inpaint is None or output == "latents": return out
         source = init_wav.expand(len(prompts), -1).repeat_interleave(n_per_prompt, 0).numpy()
@@ -231,7 +255,64 @@ class AudioLCM:
                 with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
                     return guided_eps(self.teacher, x, t, cond, uncond, guidance).float()
             return ddim_sample(eps_fn, x_T, steps, self.schedule)
+        self._warn_far(prompts)
         return self._generate(jobs, seconds, batch_size, progress, "teacher", latents, output)
+
+# %% ../nbs/14_sampler.ipynb #ed62b12f
+class OutOfDomainWarning(UserWarning):
+    "A prompt is far from every caption the pipeline was trained on."
+
+@dataclass
+class PromptDomain:
+    "What a pipeline was trained on: a name, the kinds of sound it knows, representative captions, and the largest distance not warned about."
+    name: str
+    kinds: list[str]
+    captions: list[str]
+    max_distance: float
+
+    def __post_init__(self):
+        if not self.captions: raise ValueError(f"domain {self.name!r} has no captions to compare prompts with")
+        if not 0 < self.max_distance < 2: raise ValueError(f"max_distance is a cosine distance in (0, 2), got {self.max_distance}")
+
+    def message(self, far: list[str]) -> str:
+        "The warning for `far` prompts (the first five named): what the model knows, and what to expect."
+        named = ", ".join(repr(p) for p in far[:5]) + (f" and {len(far) - 5} more" if len(far) > 5 else "")
+        return (f"{named} {'is' if len(far) == 1 else 'are'} far from the captions this model was trained on "
+                f"({self.name}: {', '.join(self.kinds)}): expect silence or unrelated sound")
+
+    def save(self, path: str | Path) -> Path:
+        "Write the domain as JSON (atomically)."
+        with atomic_write(path) as tmp: tmp.write_text(json.dumps(asdict(self), indent=1))
+        return Path(path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "PromptDomain":
+        "Read a saved domain; missing or unknown fields and wrong types are refused with the file's name."
+        path = Path(path)
+        try: raw = json.loads(path.read_text())
+        except json.JSONDecodeError as e: raise ValueError(f"{path} is not valid JSON: {e}") from None
+        missing = sorted({f.name for f in fields(cls)} - set(raw)) if isinstance(raw, dict) else []
+        if missing: raise ValueError(f"{path}: missing field(s) {missing}")
+        return config_from_dict(cls, raw, str(path))
+
+def sentence_embeddings(text_encoder, captions: list[str], batch_size: int = 256) -> torch.Tensor:
+    "Unit sentence vectors (B, dim) on the CPU: the encoder's token states (b, L, dim) averaged over its mask (b, L), b captions at a time."
+    out = []
+    for i in range(0, len(captions), batch_size):
+        states, mask = text_encoder.encode(captions[i: i + batch_size])
+        weights = mask[..., None].to(states.dtype)
+        out.append(torch.nn.functional.normalize((states * weights).sum(1) / weights.sum(1), dim=-1).cpu())
+    return torch.cat(out)
+
+def synthcaps_domain(text_encoder, n: int = 128, pool: int = 2000, max_distance: float = 0.5) -> PromptDomain:
+    "SynthCaps as a domain: n of the first `pool` training captions, each next one the farthest from those chosen (max_distance: see below)."
+    captions = list(dict.fromkeys(synth_clip(0, "train", i)["caption"] for i in range(pool)))
+    vectors = sentence_embeddings(text_encoder, captions)
+    chosen, distance = [0], 1 - vectors @ vectors[0]
+    while len(chosen) < min(n, len(captions)):
+        chosen.append(int(distance.argmax()))
+        distance = torch.minimum(distance, 1 - vectors @ vectors[chosen[-1]])
+    return PromptDomain("SynthCaps", list(FAMILIES), [captions[i] for i in chosen], max_distance)
 
 # %% ../nbs/14_sampler.ipynb #244ab90b
 _DEFAULT_PIPELINES: dict = {}

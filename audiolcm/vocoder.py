@@ -19,9 +19,9 @@ from .audio import HOP_LENGTH, N_FFT, WIN_LENGTH, mel_filterbank
 from .checkpoint import config_from_dict, load_checkpoint, load_state, read_torch_state, save_checkpoint
 
 # %% auto #0
-__all__ = ['mel_to_magnitude', 'griffin_lim', 'GriffinLimVocoder', 'load_vocoder', 'kaiser_sinc_filter', 'UpSample1d',
-           'LowPassFilter1d', 'DownSample1d', 'SnakeBeta', 'Activation1d', 'AMPBlock1', 'BigVGANConfig', 'BigVGAN',
-           'fold_weight_norm', 'receptive_field']
+__all__ = ['PEAK_CEILING_DB', 'mel_to_magnitude', 'griffin_lim', 'GriffinLimVocoder', 'load_vocoder', 'peak_guard',
+           'kaiser_sinc_filter', 'UpSample1d', 'LowPassFilter1d', 'DownSample1d', 'SnakeBeta', 'Activation1d',
+           'AMPBlock1', 'BigVGANConfig', 'BigVGAN', 'fold_weight_norm', 'receptive_field']
 
 # %% ../nbs/09_vocoder.ipynb #a965cd35
 def mel_to_magnitude(mel: torch.Tensor, n_iter: int = 60) -> torch.Tensor:
@@ -57,7 +57,7 @@ def griffin_lim(mag: torch.Tensor, n_iter: int = 32, momentum: float = 0.99) -> 
 
 # %% ../nbs/09_vocoder.ipynb #0cc29794
 class GriffinLimVocoder(nn.Module):
-    "Weight-free vocoder: NNLS mel inversion + fast Griffin-Lim. vocoder(mel (B, 80, T)) -> wav (B, T * 256)."
+    "Weight-free vocoder: NNLS mel inversion + fast Griffin-Lim. vocoder(mel (B, 80, T)) -> wav (B, T * 256), unclipped."
     def __init__(self, n_iter: int = 32, nnls_iter: int = 60, momentum: float = 0.99):
         super().__init__()
         self.n_iter, self.nnls_iter, self.momentum = n_iter, nnls_iter, momentum
@@ -69,7 +69,7 @@ class GriffinLimVocoder(nn.Module):
         if not torch.isfinite(mel).all(): raise ValueError("mel contains NaN or infinite values")
         mel = mel.to(self._device_anchor.device)
         wav = griffin_lim(mel_to_magnitude(mel, self.nnls_iter), self.n_iter, self.momentum)
-        return wav.clamp(-1, 1)
+        return wav
 
 def load_vocoder(name: str = "griffin-lim", device=None, **kw) -> nn.Module:
     "The vocoder by name: 'griffin-lim' (default, no weights) or a local BigVGAN folder."
@@ -77,6 +77,17 @@ def load_vocoder(name: str = "griffin-lim", device=None, **kw) -> nn.Module:
     elif Path(name).is_dir(): voc = BigVGAN.from_pretrained(name)
     else: raise ValueError(f"unknown vocoder {name!r}: use 'griffin-lim' or the folder of a BigVGAN generator (config + weights)")
     return voc.to(device) if device is not None else voc
+
+# %% ../nbs/09_vocoder.ipynb #d8ba7f87
+PEAK_CEILING_DB = -1.0  # the level contract: no clip peaks above -1 dBFS
+
+def peak_guard(wav: torch.Tensor, ceiling_db: float = PEAK_CEILING_DB) -> torch.Tensor:
+    "Level contract for clips wav (..., N): a clip peaking above `ceiling_db` dBFS is scaled as a whole to peak there; others are unchanged."
+    if not (math.isfinite(ceiling_db) and ceiling_db <= 0): raise ValueError(f"ceiling_db must be a finite level <= 0 dBFS, got {ceiling_db}")
+    if not torch.isfinite(wav).all(): raise ValueError("audio contains NaN or infinite samples: there is no level to guard")
+    ceiling = 10 ** (ceiling_db / 20)
+    peak = wav.abs().amax(dim=-1, keepdim=True)
+    return wav * torch.where(peak > ceiling, ceiling / peak, torch.ones_like(peak))
 
 # %% ../nbs/09_vocoder.ipynb #569a6b4b
 def kaiser_sinc_filter(cutoff: float, half_width: float, kernel_size: int) -> torch.Tensor:

@@ -33,6 +33,12 @@ def test_generate_one_prompt_to_a_wav_file(tmp_path):
     assert (info.samplerate, info.channels, info.frames) == (16000, 1, 24000)
 
 
+def test_generate_passes_on_the_warning_for_a_prompt_the_model_does_not_know(tmp_path):
+    out = subprocess.run([str(SCRIPT), "generate", "a dog barks", "-o", str(tmp_path / "dog.wav"), "--seconds", "0.5"], capture_output=True, text=True)
+    assert out.returncode == 0 and "OutOfDomainWarning: 'a dog barks' is far from the captions this model was trained on" in out.stderr, out.stderr
+    assert (tmp_path / "dog.wav").is_file()  # a warning, not an error: the clip is written
+
+
 def test_generate_refuses_bad_input_without_a_traceback(tmp_path):
     for args, message in [(["", "-o", str(tmp_path / "x.wav")], "non-empty string"),
                           (["x", "--guidance", "nan"], "finite"),

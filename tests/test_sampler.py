@@ -1,11 +1,20 @@
 """The public sampling API, as users call it, with the shipped models."""
+import json
+import math
+import warnings
+
 import numpy as np
 import pytest
 import torch
 
 from audiolcm.audio import mel_spectrogram
 from audiolcm.consistency import lcm_timesteps
-from audiolcm.sampler import AudioLCM, sample, sample_teacher
+from audiolcm.sampler import AudioLCM, OutOfDomainWarning, sample, sample_teacher
+from audiolcm.synthcaps import synth_clip
+from audiolcm.vocoder import PEAK_CEILING_DB, peak_guard
+
+CEILING = 10 ** (PEAK_CEILING_DB / 20)  # the level contract's ceiling as an amplitude
+MAKE_RUN = ["a siren wailing over rain", "three loud knocks", "a slow organ melody, rising in pitch", "rapid clicks, followed by a high-pitched beep"]
 
 
 def mel_distance(x, y):
@@ -28,10 +37,72 @@ def test_teacher_baseline_is_reproducible_and_accepts_a_negative_prompt():
     assert np.array_equal(a, b) and not np.allclose(a, c)
 
 
-def test_audio_is_finite_and_in_range_for_every_step_count():
+def test_audio_is_finite_and_under_the_ceiling_for_every_step_count():
     for steps in (1, 2, 4, 8):
         audio = sample("a siren wailing over rain", steps=steps, seed=0)
-        assert np.isfinite(audio).all() and np.abs(audio).max() <= 1.0
+        assert np.isfinite(audio).all() and np.abs(audio).max() <= CEILING + 1e-6  # to float precision
+
+
+class _SineVocoder(torch.nn.Module):
+    "A stand-in vocoder: whatever the mel, item 0 is a 440 Hz sine peaking at 4 (+12 dBFS), item 1 the same sine at 0.05 (-26 dBFS)."
+    def forward(self, mel):
+        sine = torch.sin(2 * math.pi * 440 * torch.arange(mel.shape[-1] * 256) / 16000)
+        return torch.stack([4 * sine, 0.05 * sine])
+
+
+def test_the_level_contract_scales_loud_clips_whole_and_leaves_quiet_ones():
+    pipe = AudioLCM.from_pretrained(teacher=False)
+    assert np.abs(pipe.sample(MAKE_RUN, seed=0)).max() <= CEILING + 1e-6  # "three loud knocks" peaks above full scale before the guard
+    pipe.vocoder = _SineVocoder()  # the pipeline applies the contract to any vocoder's output
+    raw = pipe.vocoder(torch.zeros(1, 80, 128)).numpy()
+    loud, quiet = pipe.to_audio(torch.zeros(2, 20, 64), 128, 128 * 256)
+    assert abs(np.abs(loud).max() - CEILING) < 1e-6
+    np.testing.assert_allclose(loud, raw[0] * (CEILING / np.abs(raw[0]).max()), atol=1e-6)  # a scaled copy: the waveform is kept
+    np.testing.assert_array_equal(quiet, raw[1])  # under the ceiling: untouched, so "quiet" stays quiet
+    pipe.peak_ceiling_db = -12.0  # the ceiling is the pipeline's setting
+    assert np.abs(pipe.to_audio(torch.zeros(2, 20, 64), 128, 128 * 256)).max() <= 10 ** (-12 / 20) + 1e-6
+    with pytest.raises(ValueError, match="NaN or infinite"): peak_guard(torch.tensor([[0.1, float("inf")]]))
+    with pytest.raises(ValueError, match="<= 0 dBFS"): peak_guard(torch.zeros(1, 4), ceiling_db=1.0)
+
+
+def test_prompts_far_from_the_training_captions_warn_once_per_call():
+    pipe = AudioLCM.from_pretrained()
+    with pytest.warns(OutOfDomainWarning) as caught:
+        pipe.sample(["a dog barks", "three loud knocks", "a man speaking", "a dog barks"], seconds=0.5, output="latents")
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert message.startswith("'a dog barks', 'a man speaking' are far from the captions this model was trained on (SynthCaps: beep, siren,")
+    assert message.endswith("drums): expect silence or unrelated sound")
+    with pytest.warns(OutOfDomainWarning, match="'applause' is far"):
+        pipe.sample_teacher("applause", steps=2, seconds=0.5, output="latents")
+    assert pipe.domain.message([f"p{i}" for i in range(7)]).startswith("'p0', 'p1', 'p2', 'p3', 'p4' and 2 more are far")
+
+
+def test_no_warning_for_the_make_run_prompts_nor_synthcaps_test_captions():
+    pipe = AudioLCM.from_pretrained()
+    captions = [synth_clip(0, "test", i)["caption"] for i in range(300)]
+    assert pipe.prompt_distances(MAKE_RUN + captions).max() <= pipe.domain.max_distance
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", OutOfDomainWarning)
+        pipe.sample(MAKE_RUN, seconds=0.5, output="latents")
+        pipe.sample_teacher(MAKE_RUN, steps=2, seconds=0.5, output="latents")
+
+
+def test_the_domain_travels_with_the_pipeline_and_older_folders_still_load(tmp_path):
+    pipe = AudioLCM.from_pretrained(teacher=False)
+    folder = pipe.save_pretrained(tmp_path / "pipe")
+    assert AudioLCM.from_pretrained(folder).domain == pipe.domain
+    settings = json.loads((folder / "pipeline.json").read_text())
+    (folder / "domain.json").write_text(json.dumps({"name": "x", "kinds": []}))
+    with pytest.raises(ValueError, match=r"domain.json: missing field\(s\) \['captions', 'max_distance'\]"): AudioLCM.from_pretrained(folder)
+    del settings["domain"]  # a folder saved before pipelines had domains
+    (folder / "pipeline.json").write_text(json.dumps(settings)); (folder / "domain.json").unlink()
+    old = AudioLCM.from_pretrained(folder)
+    assert old.domain is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", OutOfDomainWarning)
+        old.sample("a dog barks", seconds=0.5, output="latents")  # no domain: nothing to check against
+    with pytest.raises(ValueError, match="has no domain"): old.prompt_distances(["rain"])
 
 
 def test_timesteps_beyond_the_grid_are_refused():
@@ -55,6 +126,7 @@ def test_the_solver_skip_travels_with_the_student(tmp_path):
         again.sample("rain", steps=21)  # the 20-point grid of k = 50
 
 
+@pytest.mark.filterwarnings("ignore::audiolcm.sampler.OutOfDomainWarning")  # "a dog barks": any prompt gives output of the same shape
 def test_sample_and_sample_teacher_share_arguments_and_outputs():
     pipe = AudioLCM.from_pretrained()
     z = pipe.sample(["rain", "a dog barks"], n_per_prompt=2, seed=3, seconds=1.0, output="latents")
