@@ -466,11 +466,12 @@ def _frames(wav, sr):
     return np.abs(librosa.stft(wav.astype(np.float32), n_fft=N_FFT, hop_length=HOP_LENGTH, center=True))
 
 def _peak_bins(spec: np.ndarray, lo: int = 0) -> np.ndarray:
-    "Per column of spec (freq, frames): the strongest bin from `lo` up, refined by a parabola through its log magnitude and its neighbours'."
+    """Per column of spec (freq, frames): the strongest bin from `lo` up, refined by a parabola through its log magnitude and its
+    neighbours' (at most half a bin: where a neighbour below `lo` is stronger, the parabola has no peak there)."""
     k = spec[lo:].argmax(0) + lo
     inner = np.clip(k, 1, len(spec) - 2)
     a, b, c = (np.log(spec[inner + d, np.arange(spec.shape[1])] + 1e-12) for d in (-1, 0, 1))
-    return np.where(k == inner, k + 0.5 * (a - c) / (a - 2 * b + c + 1e-12), k)
+    return np.where(k == inner, k + np.clip(0.5 * (a - c) / np.minimum(a - 2 * b + c, -1e-12), -0.5, 0.5), k)
 
 def _first_bin(fmin, sr): return int(np.ceil(fmin * N_FFT / sr))
 
