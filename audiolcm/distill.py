@@ -13,15 +13,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .audio import latent_frames, n_frames
 from .backbone import AudioTransformer, BackboneConfig
-from .consistency import ConsistencyModel
+from .consistency import ConsistencyModel, consistency_sample
+from .data import SynthCaps
 from .ddim import ddim_step, guided_eps
 from .schedule import NoiseSchedule
-from .training import ema_update, fingerprint, fit
+from .synthcaps import attribute_agreement
+from .training import LengthBuckets, ema_update, fingerprint, fit
 
 # %% auto #0
 __all__ = ['solver_timesteps', 'solver_pairs', 'teacher_jump', 'student_from_teacher', 'consistency_distance', 'DistillConfig',
-           'consistency_loss', 'distill']
+           'consistency_loss', 'distill', 'AgreementProbe']
 
 # %% ../nbs/13_distill.ipynb #90eb8b3e
 def solver_timesteps(k: int = 20, n_train_steps: int = 1000) -> torch.Tensor:
@@ -75,6 +78,7 @@ class DistillConfig:
     grad_clip: float = 1.0
     checkpoint_every: int = 500
     seed: int = 0
+    probe_every: int = 0  # steps between probes of the target, keeping the best (0: keep the last target)
 
 def consistency_loss(student, target: nn.Module, teacher: nn.Module, x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor,
                      s: torch.Tensor, w: torch.Tensor, cond: tuple, uncond: tuple, dc: DistillConfig, schedule: NoiseSchedule) -> torch.Tensor:
@@ -86,32 +90,74 @@ def consistency_loss(student, target: nn.Module, teacher: nn.Module, x0: torch.T
         target_value = ConsistencyModel(target, schedule)(z_s, s, *cond, w)
     return consistency_distance(pred, target_value, dc.distance, dc.huber_c)
 
-def distill(teacher: AudioTransformer, latents: torch.Tensor, captions: list[str], text_encoder, dc: DistillConfig,
+class _BestTarget(nn.Module):
+    "A copy of the best-scoring target network, its score and step: saved with the run, so a resumed run remembers them."
+    def __init__(self, target: nn.Module):
+        super().__init__()
+        self.model = copy.deepcopy(target).requires_grad_(False)
+        self.register_buffer("score", torch.tensor(float("-inf")))
+        self.register_buffer("step", torch.tensor(0))
+
+def distill(teacher: AudioTransformer, latents: torch.Tensor | list[torch.Tensor], captions: list[str] | list[list[str]], text_encoder, dc: DistillConfig,
             run_dir: str | Path | None = None, until: int | None = None, accelerator=None, progress: bool = True,
-            callback=None) -> tuple[AudioTransformer, list[float]]:
-    "Distil a student from a frozen teacher (Algorithm 1) on latents (N, 20, T') and captions. Returns (target network, loss history)."
-    if len(latents) != len(captions): raise ValueError(f"{len(latents)} latents but {len(captions)} captions")
+            callback=None, probe=None) -> tuple[AudioTransformer, list[float]]:
+    """Distil a student from a frozen teacher (Algorithm 1) on latents (N, 20, T') and captions, or on buckets of several lengths
+    (see `LengthBuckets`). Returns (target network, loss history).
+    With `probe` (target -> score, higher is better) and `dc.probe_every`, the target is scored every `probe_every` steps and at the
+    end, and the best-scoring one is returned (early stopping that keeps the best, not the last)."""
+    if (probe is None) != (dc.probe_every == 0): raise ValueError("pass a probe together with DistillConfig(probe_every > 0), or neither")
+    corpus = LengthBuckets(latents, captions)
     if accelerator is not None: teacher.to(accelerator.device)
     teacher = teacher.eval().requires_grad_(False)
     student = student_from_teacher(teacher).train()
     target = copy.deepcopy(student).requires_grad_(False)
     schedule = NoiseSchedule()
-    text_encoder.precompute(list(captions) + [""])
+    text_encoder.precompute(corpus.all_captions() + [""])
     def loss_fn(model, g, rows):
         B = dc.batch_size
-        idx = torch.randint(0, len(latents), (B,), generator=g)
+        x0, caps = corpus.draw(B, g)
         t, s = (x[rows] for x in solver_pairs(dc.k, B, g))
         w = (dc.w_min + (dc.w_max - dc.w_min) * torch.rand(B, generator=g))[rows]
-        noise = torch.randn(latents[idx].shape, generator=g)[rows]
-        x0, b, device = latents[idx][rows], len(noise), next(student.parameters()).device
-        states, mask = text_encoder.encode([captions[i] for i in idx[rows].tolist()] + [""] * b)
+        noise = torch.randn(x0.shape, generator=g)[rows]
+        x0, b, device = x0[rows], len(noise), next(student.parameters()).device
+        states, mask = text_encoder.encode(caps[rows] + [""] * b)
         states, mask = states.to(device), mask.to(device)
         return consistency_loss(model, target, teacher, x0.to(device), noise.to(device), t.to(device), s.to(device), w.to(device),
                                 (states[:b], mask[:b]), (states[b:], mask[b:]), dc, schedule)
+    best = _BestTarget(target) if probe is not None else None
     def after_step(step):
         ema_update(target, student, dc.ema_decay)
         if callback is not None: callback(step + 1, target)
-    run = {"distill": asdict(dc), "teacher": fingerprint(teacher), "text_encoder": text_encoder.name, "corpus": fingerprint(latents, captions)}
+        if best is not None and ((step + 1) % dc.probe_every == 0 or step + 1 == dc.steps):
+            score = float(probe(target))
+            if score > best.score:
+                best.model.load_state_dict(target.state_dict()); best.score.fill_(score); best.step.fill_(step + 1)
+    run = {"distill": asdict(dc), "teacher": fingerprint(teacher), "text_encoder": text_encoder.name, "corpus": corpus.fingerprint()}
+    extra = {"target": target} if best is None else {"target": target, "best": best}
     history = fit(student, loss_fn, dc.steps, dc.batch_size, dc.lr, 0.0, dc.grad_clip, dc.seed, accelerator, after_step, progress,
-                  "distill", run_dir, dc.checkpoint_every, {"target": target}, until, run)
-    return target.eval(), history
+                  "distill", run_dir, dc.checkpoint_every, extra, until, run)
+    return (target if best is None else best.model).eval(), history
+
+class AgreementProbe:
+    """probe(model) -> attribute agreement of a student's `steps`-step samples (guidance `guidance`, fixed noise) on the first n
+    clips of a held-out SynthCaps split, decoded by `vae` and `vocoder` under the pipeline's level contract (`peak_guard`); every score is appended to `.scores`."""
+    def __init__(self, vae, vocoder, text_encoder, n: int = 100, split: str = "valid", steps: int = 2, guidance: float = 5.0,
+                 k: int = 20, seconds: float = 2.048, seed: int = 0):
+        data = SynthCaps(split, seconds=seconds, size=n)
+        items = [data[i] for i in range(n)]
+        self.labels, self.frames = [it["labels"] for it in items], n_frames(seconds)
+        self.states, self.mask = text_encoder.encode([it["caption"] for it in items])
+        g = torch.Generator().manual_seed(seed)
+        self.noise = [torch.randn(n, vae.cfg.latent_channels, latent_frames(self.frames), generator=g) for _ in range(steps)]
+        self.vae, self.vocoder, self.steps, self.guidance, self.k, self.scores = vae, vocoder, steps, guidance, k, []
+
+    @torch.no_grad()
+    def __call__(self, model: AudioTransformer) -> float:
+        device = next(model.parameters()).device
+        f, states, mask = ConsistencyModel(model), self.states.to(device), self.mask.to(device)
+        w = torch.full((len(self.labels),), self.guidance - 1.0, device=device)  # the student embeds w = guidance - 1
+        z = consistency_sample(lambda x, t: f(x, t, states, mask, w), self.noise[0].to(device), self.steps, k=self.k,
+                               noise=[x.to(device) for x in self.noise[1:]])
+        wavs = peak_guard(self.vocoder(self.vae.from_latent(z.float().to(self.vae.scale_factor.device), self.frames)))  # the pipeline's level contract
+        self.scores.append(attribute_agreement(list(wavs.cpu()), self.labels)["all"])
+        return self.scores[-1]

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
+from torch.utils.data import Subset
 import torch.nn.functional as F
 from tqdm import tqdm
 
@@ -17,11 +18,11 @@ from .audio import mel_spectrogram
 from .backbone import AudioTransformer
 from .data import SynthCaps
 from .schedule import NoiseSchedule
-from .training import ema_update, fingerprint, fit
+from .training import LengthBuckets, ema_update, fit
 from .vae import MelVAE
 
 # %% auto #0
-__all__ = ['encode_corpus', 'drop_captions', 'diffusion_loss', 'TeacherTrainConfig', 'train_teacher']
+__all__ = ['encode_corpus', 'encode_lengths', 'drop_captions', 'diffusion_loss', 'TeacherTrainConfig', 'train_teacher']
 
 # %% ../nbs/12_teacher.ipynb #f76aec62
 @torch.no_grad()
@@ -36,6 +37,16 @@ def encode_corpus(vae: MelVAE, n: int | None = None, split: str = "train", secon
         latents.append(vae.to_latent(mel_spectrogram(torch.stack([it["wav"] for it in items]).to(vae.scale_factor.device))).cpu())
         captions += [it["caption"] for it in items]
     return torch.cat(latents), captions
+
+def encode_lengths(vae: MelVAE, clips_per_length: int, lengths=(1.024, 2.048, 5.12, 10.24), split: str = "train", seed: int = 0,
+                   batch_size: int = 64, progress: bool = True) -> tuple[list[torch.Tensor], list[list[str]]]:
+    "Buckets of scaled latents [(n, 20, T'_j)] and captions: bucket j holds clips j n .. (j + 1) n - 1 of `split`, rendered at lengths[j] s."
+    latents, captions = [], []
+    for j, seconds in enumerate(lengths):
+        clips = range(j * clips_per_length, (j + 1) * clips_per_length)
+        x, c = encode_corpus(vae, data=Subset(SynthCaps(split, seconds=seconds, seed=seed, size=clips.stop), clips), batch_size=batch_size, progress=progress)
+        latents.append(x); captions.append(c)
+    return latents, captions
 
 # %% ../nbs/12_teacher.ipynb #e1fc8434
 def drop_captions(captions: list[str], p: float, generator: torch.Generator | None = None) -> list[str]:
@@ -62,24 +73,25 @@ class TeacherTrainConfig:
     checkpoint_every: int = 500
     seed: int = 0
 
-def train_teacher(model: AudioTransformer, latents: torch.Tensor, captions: list[str], text_encoder, tc: TeacherTrainConfig,
-                  run_dir: str | Path | None = None, until: int | None = None, accelerator=None,
+def train_teacher(model: AudioTransformer, latents: torch.Tensor | list[torch.Tensor], captions: list[str] | list[list[str]], text_encoder,
+                  tc: TeacherTrainConfig, run_dir: str | Path | None = None, until: int | None = None, accelerator=None,
                   progress: bool = True) -> tuple[AudioTransformer, list[float]]:
-    "Train in place on latents (N, 20, T') and captions; returns (EMA model, loss history). With run_dir it resumes; `until` stops early."
-    if len(latents) != len(captions): raise ValueError(f"{len(latents)} latents but {len(captions)} captions")
+    """Train in place on latents (N, 20, T') and captions, or on buckets of several lengths (see `LengthBuckets`); returns
+    (EMA model, loss history). With run_dir it resumes; `until` stops early."""
+    corpus = LengthBuckets(latents, captions)
     if accelerator is not None: model.to(accelerator.device)
     schedule, ema = NoiseSchedule(), copy.deepcopy(model).requires_grad_(False)
-    text_encoder.precompute(captions)
+    text_encoder.precompute(corpus.all_captions())
     def loss_fn(denoiser, g, rows):
-        idx = torch.randint(0, len(latents), (tc.batch_size,), generator=g)
-        caps = drop_captions([captions[i] for i in idx.tolist()], tc.cond_drop, g)[rows]
+        x0, caps = corpus.draw(tc.batch_size, g)
+        caps = drop_captions(caps, tc.cond_drop, g)[rows]
         t = torch.randint(0, schedule.n_steps, (tc.batch_size,), generator=g)[rows]
-        noise = torch.randn(latents[idx].shape, generator=g)[rows]
+        noise = torch.randn(x0.shape, generator=g)[rows]
         states, mask = text_encoder.encode(caps)
         device = next(model.parameters()).device
-        return diffusion_loss(denoiser, latents[idx][rows].to(device), states.to(device), mask.to(device), t.to(device), noise.to(device), schedule)
+        return diffusion_loss(denoiser, x0[rows].to(device), states.to(device), mask.to(device), t.to(device), noise.to(device), schedule)
     def after_step(step): ema_update(ema, model, tc.ema_decay if step >= 100 else 0.0)  # the EMA starts after 100 steps
-    run = {"model": model.cfg.to_dict(), "train": asdict(tc), "text_encoder": text_encoder.name, "corpus": fingerprint(latents, captions)}
+    run = {"model": model.cfg.to_dict(), "train": asdict(tc), "text_encoder": text_encoder.name, "corpus": corpus.fingerprint()}
     history = fit(model.train(), loss_fn, tc.steps, tc.batch_size, tc.lr, tc.weight_decay, tc.grad_clip, tc.seed, accelerator, after_step,
                   progress, "teacher", run_dir, tc.checkpoint_every, {"ema": ema}, until, run)
     return ema.eval(), history

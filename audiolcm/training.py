@@ -22,7 +22,8 @@ from .audio import atomic_write
 from .checkpoint import check_integer, load_torch_file
 
 # %% auto #0
-__all__ = ['STATE_FILE', 'RUN_FILE', 'warmup_cosine', 'ema_update', 'local_rows', 'replicas_identical', 'fingerprint', 'fit']
+__all__ = ['STATE_FILE', 'RUN_FILE', 'warmup_cosine', 'ema_update', 'local_rows', 'replicas_identical', 'fingerprint', 'fit',
+           'LengthBuckets']
 
 # %% ../nbs/10_training.ipynb #e630d4b3
 def warmup_cosine(opt: torch.optim.Optimizer, steps: int, warmup: int | None = None) -> torch.optim.lr_scheduler.LambdaLR:
@@ -163,3 +164,28 @@ def fit(model: nn.Module, loss_fn: Callable, steps: int, batch_size: int, lr: fl
 
 @contextmanager
 def _nothing(): yield
+
+# %% ../nbs/10_training.ipynb #8ebb9c29
+class LengthBuckets:
+    "A corpus as buckets of equal-length latents [(n_b, C, T_b)] with their captions [[str] * n_b]; one tensor is one bucket."
+    def __init__(self, latents: torch.Tensor | list[torch.Tensor], captions: list[str] | list[list[str]]):
+        if torch.is_tensor(latents): latents, captions = [latents], [captions]
+        if len(latents) != len(captions): raise ValueError(f"{len(latents)} latent buckets but {len(captions)} caption lists")
+        for x, c in zip(latents, captions):
+            if not torch.is_tensor(x) or x.ndim != 3: raise ValueError(f"each bucket of latents must be a (n, C, T) tensor, got {getattr(x, 'shape', type(x))}")
+            if len(x) != len(c): raise ValueError(f"{len(x)} latents but {len(c)} captions")
+            if len(x) == 0: raise ValueError("a bucket holds no clips")
+        self.latents, self.captions = list(latents), [list(c) for c in captions]
+        self.sizes = torch.tensor([len(x) for x in self.latents], dtype=torch.float64)
+
+    def __len__(self) -> int: return int(self.sizes.sum())
+
+    def draw(self, batch_size: int, generator: torch.Generator) -> tuple[torch.Tensor, list[str]]:
+        "A batch (batch_size, C, T_b) and its captions from one bucket (the bucket is drawn only when there are several)."
+        b = 0 if len(self.latents) == 1 else int(torch.multinomial(self.sizes, 1, generator=generator))
+        idx = torch.randint(0, len(self.latents[b]), (batch_size,), generator=generator)
+        return self.latents[b][idx], [self.captions[b][i] for i in idx.tolist()]
+
+    def all_captions(self) -> list[str]: return [c for caps in self.captions for c in caps]
+
+    def fingerprint(self) -> str: return fingerprint(*self.latents, *self.captions)
