@@ -18,7 +18,7 @@ from .data import SynthCaps
 from .training import fit
 
 # %% auto #0
-__all__ = ['VAEConfig', 'ResBlock1d', 'SelfAttention1d', 'MelVAE', 'VAETrainConfig', 'vae_loss', 'train_vae',
+__all__ = ['VAEConfig', 'ResBlock1d', 'SelfAttention1d', 'MelVAE', 'VAETrainConfig', 'peak_weights', 'vae_loss', 'train_vae',
            'measure_scale_factor', 'reconstruction_l1']
 
 # %% ../nbs/11_vae.ipynb #b0c7ede7
@@ -135,13 +135,20 @@ class VAETrainConfig:
     seed: int = 0
     checkpoint_every: int = 1000
 
-def vae_loss(vae, mel: torch.Tensor, noise: torch.Tensor, kl_weight: float, peak_weight: float = 0.0) -> torch.Tensor:
-    """Weighted L1 mel reconstruction + kl_weight * KL: mel (B, 80, T), posterior noise (B, 20, ceil(T/2)) -> scalar.
-    A bin's weight is 1 + peak_weight * (its height above silence / the clip's loudest bin's), normalised to a weighted mean."""
-    recon, kl = vae(mel, noise)
+def peak_weights(mel: torch.Tensor, peak_weight: float) -> torch.Tensor:
+    "Per-bin loss weights 1 + peak_weight * (height above silence / the clip's loudest bin's): (B, 80, T) -> (B, 80, T)."
     top = mel.amax((1, 2), keepdim=True)
-    weight = 1 + peak_weight * ((mel - PAD_VALUE) / (top - PAD_VALUE).clamp_min(1e-3)).clamp(0, 1)
-    return ((recon.float() - mel).abs() * weight).sum() / weight.sum() + kl_weight * kl
+    return 1 + peak_weight * ((mel - PAD_VALUE) / (top - PAD_VALUE).clamp_min(1e-3)).clamp(0, 1)
+
+def vae_loss(vae, mel: torch.Tensor, noise: torch.Tensor, kl_weight: float, peak_weight: float = 0.0,
+             weight_sum: torch.Tensor | None = None) -> torch.Tensor:
+    """Weighted L1 mel reconstruction + kl_weight * KL: mel (B, 80, T), posterior noise (B, 20, ceil(T/2)) -> scalar.
+    The weighted errors are divided by `weight_sum` (default: the sum of this batch's weights, a weighted mean in log10 units;
+    a process of a data-parallel run passes the global batch's sum times its share of the rows, so any number of processes
+    gives the loss of one)."""
+    recon, kl = vae(mel, noise)
+    weight = peak_weights(mel, peak_weight)
+    return ((recon.float() - mel).abs() * weight).sum() / (weight.sum() if weight_sum is None else weight_sum) + kl_weight * kl
 
 def train_vae(model: MelVAE, tc: VAETrainConfig, run_dir: str | Path | None = None, until: int | None = None,
               accelerator=None, progress: bool = True) -> list[float]:
@@ -155,9 +162,12 @@ def train_vae(model: MelVAE, tc: VAETrainConfig, run_dir: str | Path | None = No
         if new: rendered.update(zip(new, mel_spectrogram(torch.stack([data[i]["wav"] for i in new]))))
         return torch.stack([rendered[i] for i in idx]).to(model.scale_factor.device)
     def loss_fn(vae, g, rows):
-        idx = torch.randint(0, len(data), (tc.batch_size,), generator=g)[rows]
+        idx = torch.randint(0, len(data), (tc.batch_size,), generator=g)
         noise = torch.randn(tc.batch_size, model.cfg.latent_channels, latent_frames(frames), generator=g)[rows]
-        return vae_loss(vae, mels(idx.tolist()), noise.to(model.scale_factor.device), model.cfg.kl_weight, tc.peak_weight)
+        batch = mels(idx.tolist())  # the global batch: its weight sum normalises every process's share
+        share = (rows.stop - rows.start) / tc.batch_size
+        weight_sum = peak_weights(batch, tc.peak_weight).sum() * share
+        return vae_loss(vae, batch[rows], noise.to(model.scale_factor.device), model.cfg.kl_weight, tc.peak_weight, weight_sum)
     history = fit(model.train(), loss_fn, tc.steps, tc.batch_size, tc.lr, accelerator=accelerator, seed=tc.seed, progress=progress,
                   desc="VAE", run_dir=run_dir, checkpoint_every=tc.checkpoint_every, until=until,
                   config={"model": model.cfg.to_dict(), "train": asdict(tc)})
