@@ -174,6 +174,6 @@ def load_embedder(name: str = "synthcaps", path: str | Path | None = None, devic
     "An evaluation model by name: 'synthcaps' (shipped), or 'vggish' / 'panns' / 'clap' from the local `path` of their weights."
     if name not in EMBEDDERS: raise ValueError(f"unknown embedder {name!r}; choose one of {list(EMBEDDERS)}")
     if name == "synthcaps": model = SynthCapsClassifier.load(path)
-    elif path is None: raise ValueError(f"the {name} embedder needs the local path of its weights (they cannot be downloaded here)")
+    elif path is None: raise ValueError(f"the {name} embedder needs the local path of its weights (audiolcm never downloads weights)")
     else: model = EMBEDDERS[name].from_pretrained(path)
     return model.to(device) if device is not None else model
