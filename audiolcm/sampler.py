@@ -30,7 +30,7 @@ from .vae import MelVAE
 from .vocoder import PEAK_CEILING_DB, load_vocoder, peak_guard
 
 # %% auto #0
-__all__ = ['MIN_FRAMES', 'AudioLCM', 'OutOfDomainWarning', 'PromptDomain', 'sentence_embeddings', 'synthcaps_domain',
+__all__ = ['MIN_FRAMES', 'OutOfDomainWarning', 'PromptDomain', 'sentence_embeddings', 'synthcaps_domain', 'AudioLCM',
            'default_pipeline', 'sample', 'sample_teacher', 'splice']
 
 # %% ../nbs/14_sampler.ipynb #3bd3d00c
@@ -40,6 +40,62 @@ def _item_noise(seed: int | None, n: int, shape: tuple, draws: int, device) -> l
     return [torch.stack([torch.randn(shape, generator=g) for g in gens]).to(device) for _ in range(draws)]
 
 MIN_FRAMES = 4  # the shortest clip: two latent frames, 64 ms
+
+# %% ../nbs/14_sampler.ipynb #ed62b12f
+class OutOfDomainWarning(UserWarning):
+    "A prompt is far from every caption the pipeline was trained on."
+
+@dataclass
+class PromptDomain:
+    "What a pipeline was trained on: a name, the kinds of sound it knows, representative captions, and the largest distance not warned about."
+    name: str
+    kinds: list[str]
+    captions: list[str]
+    max_distance: float
+
+    def __post_init__(self):
+        if not self.captions: raise ValueError(f"domain {self.name!r} has no captions to compare prompts with")
+        if not 0 < self.max_distance < 2: raise ValueError(f"max_distance is a cosine distance in (0, 2), got {self.max_distance}")
+
+    def message(self, far: list[str]) -> str:
+        "The warning for `far` prompts (the first five named): what the model knows, and what to expect."
+        named = ", ".join(repr(p) for p in far[:5]) + (f" and {len(far) - 5} more" if len(far) > 5 else "")
+        return (f"{named} {'is' if len(far) == 1 else 'are'} far from the captions this model was trained on "
+                f"({self.name}: {', '.join(self.kinds)}): expect silence or unrelated sound")
+
+    def save(self, path: str | Path) -> Path:
+        "Write the domain as JSON (atomically)."
+        with atomic_write(path) as tmp: tmp.write_text(json.dumps(asdict(self), indent=1))
+        return Path(path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "PromptDomain":
+        "Read a saved domain; missing or unknown fields and wrong types are refused with the file's name."
+        path = Path(path)
+        try: raw = json.loads(path.read_text())
+        except json.JSONDecodeError as e: raise ValueError(f"{path} is not valid JSON: {e}") from None
+        missing = sorted({f.name for f in fields(cls)} - set(raw)) if isinstance(raw, dict) else []
+        if missing: raise ValueError(f"{path}: missing field(s) {missing}")
+        return config_from_dict(cls, raw, str(path))
+
+def sentence_embeddings(text_encoder, captions: list[str], batch_size: int = 256) -> torch.Tensor:
+    "Unit sentence vectors (B, dim) on the CPU: the encoder's token states (b, L, dim) averaged over its mask (b, L), b captions at a time."
+    out = []
+    for i in range(0, len(captions), batch_size):
+        states, mask = text_encoder.encode(captions[i: i + batch_size])
+        weights = mask[..., None].to(states.dtype)
+        out.append(torch.nn.functional.normalize((states * weights).sum(1) / weights.sum(1), dim=-1).cpu())
+    return torch.cat(out)
+
+def synthcaps_domain(text_encoder, n: int = 128, pool: int = 2000, max_distance: float = 0.5) -> PromptDomain:
+    "SynthCaps as a domain: n of the first `pool` training captions, each next one the farthest from those chosen (max_distance: see below)."
+    captions = list(dict.fromkeys(synth_clip(0, "train", i)["caption"] for i in range(pool)))
+    vectors = sentence_embeddings(text_encoder, captions)
+    chosen, distance = [0], 1 - vectors @ vectors[0]
+    while len(chosen) < min(n, len(captions)):
+        chosen.append(int(distance.argmax()))
+        distance = torch.minimum(distance, 1 - vectors @ vectors[chosen[-1]])
+    return PromptDomain("SynthCaps", list(FAMILIES), [captions[i] for i in chosen], max_distance)
 
 # %% ../nbs/14_sampler.ipynb #6dcc834e
 @dataclass
@@ -257,62 +313,6 @@ class AudioLCM:
             return ddim_sample(eps_fn, x_T, steps, self.schedule)
         self._warn_far(prompts)
         return self._generate(jobs, seconds, batch_size, progress, "teacher", latents, output)
-
-# %% ../nbs/14_sampler.ipynb #ed62b12f
-class OutOfDomainWarning(UserWarning):
-    "A prompt is far from every caption the pipeline was trained on."
-
-@dataclass
-class PromptDomain:
-    "What a pipeline was trained on: a name, the kinds of sound it knows, representative captions, and the largest distance not warned about."
-    name: str
-    kinds: list[str]
-    captions: list[str]
-    max_distance: float
-
-    def __post_init__(self):
-        if not self.captions: raise ValueError(f"domain {self.name!r} has no captions to compare prompts with")
-        if not 0 < self.max_distance < 2: raise ValueError(f"max_distance is a cosine distance in (0, 2), got {self.max_distance}")
-
-    def message(self, far: list[str]) -> str:
-        "The warning for `far` prompts (the first five named): what the model knows, and what to expect."
-        named = ", ".join(repr(p) for p in far[:5]) + (f" and {len(far) - 5} more" if len(far) > 5 else "")
-        return (f"{named} {'is' if len(far) == 1 else 'are'} far from the captions this model was trained on "
-                f"({self.name}: {', '.join(self.kinds)}): expect silence or unrelated sound")
-
-    def save(self, path: str | Path) -> Path:
-        "Write the domain as JSON (atomically)."
-        with atomic_write(path) as tmp: tmp.write_text(json.dumps(asdict(self), indent=1))
-        return Path(path)
-
-    @classmethod
-    def load(cls, path: str | Path) -> "PromptDomain":
-        "Read a saved domain; missing or unknown fields and wrong types are refused with the file's name."
-        path = Path(path)
-        try: raw = json.loads(path.read_text())
-        except json.JSONDecodeError as e: raise ValueError(f"{path} is not valid JSON: {e}") from None
-        missing = sorted({f.name for f in fields(cls)} - set(raw)) if isinstance(raw, dict) else []
-        if missing: raise ValueError(f"{path}: missing field(s) {missing}")
-        return config_from_dict(cls, raw, str(path))
-
-def sentence_embeddings(text_encoder, captions: list[str], batch_size: int = 256) -> torch.Tensor:
-    "Unit sentence vectors (B, dim) on the CPU: the encoder's token states (b, L, dim) averaged over its mask (b, L), b captions at a time."
-    out = []
-    for i in range(0, len(captions), batch_size):
-        states, mask = text_encoder.encode(captions[i: i + batch_size])
-        weights = mask[..., None].to(states.dtype)
-        out.append(torch.nn.functional.normalize((states * weights).sum(1) / weights.sum(1), dim=-1).cpu())
-    return torch.cat(out)
-
-def synthcaps_domain(text_encoder, n: int = 128, pool: int = 2000, max_distance: float = 0.5) -> PromptDomain:
-    "SynthCaps as a domain: n of the first `pool` training captions, each next one the farthest from those chosen (max_distance: see below)."
-    captions = list(dict.fromkeys(synth_clip(0, "train", i)["caption"] for i in range(pool)))
-    vectors = sentence_embeddings(text_encoder, captions)
-    chosen, distance = [0], 1 - vectors @ vectors[0]
-    while len(chosen) < min(n, len(captions)):
-        chosen.append(int(distance.argmax()))
-        distance = torch.minimum(distance, 1 - vectors @ vectors[chosen[-1]])
-    return PromptDomain("SynthCaps", list(FAMILIES), [captions[i] for i in chosen], max_distance)
 
 # %% ../nbs/14_sampler.ipynb #244ab90b
 _DEFAULT_PIPELINES: dict = {}
