@@ -110,19 +110,29 @@ class _TrainJob:
     "What a training config file holds (see above)."
     model: str | dict | None = None
     train: dict = field(default_factory=dict)
-    corpus_size: int = 20_000
+    corpus_size: int | None = None
     vae: str | None = None
     teacher: str | None = None
     device: str | None = None
     seconds: float | None = None
     text_encoder: str = "minilm"
     data: dict | None = None
+    lengths: dict | None = None  # {"seconds": clips}: SynthCaps buckets of several lengths
 
-def _latent_corpus(vae, job: _TrainJob) -> tuple[torch.Tensor, list[str]]:
-    "Scaled latents and captions to train on: SynthCaps (default), or the audio folder of job.data (CaptionedAudioFolder arguments)."
+def _latent_corpus(vae, job: _TrainJob):
+    """Scaled latents and captions to train on: SynthCaps (default: corpus_size clips of `seconds`; with `lengths`, one bucket of
+    clips per length), or the audio folder of job.data (CaptionedAudioFolder arguments)."""
     from audiolcm.data import CaptionedAudioFolder
-    from audiolcm.teacher import encode_corpus
-    if job.data is None: return encode_corpus(vae, job.corpus_size, seconds=job.seconds or 2.048, progress=False)
+    from audiolcm.teacher import encode_corpus, encode_lengths
+    if job.lengths is not None:
+        if job.data is not None or job.seconds is not None or job.corpus_size is not None:
+            raise ValueError("the training config sets lengths: leave out data, seconds and corpus_size (lengths gives the clips of each length)")
+        try: lengths = {float(s): n for s, n in job.lengths.items()}
+        except ValueError: raise ValueError(f"lengths maps seconds to clip counts, e.g. {{\"2.048\": 12000}}: got keys {list(job.lengths)}") from None
+        if not lengths or not all(s > 0 for s in lengths) or not all(isinstance(n, int) and n > 0 for n in lengths.values()):
+            raise ValueError(f"lengths maps positive seconds to positive clip counts, got {job.lengths}")
+        return encode_lengths(vae, list(lengths.values()), lengths=list(lengths), progress=False)
+    if job.data is None: return encode_corpus(vae, job.corpus_size or 20_000, seconds=job.seconds or 2.048, progress=False)
     return encode_corpus(vae, data=CaptionedAudioFolder(**{"seconds": job.seconds or 10.0, **job.data}), batch_size=32, progress=False)
 
 def _model_config(cls, spec, tiny):
@@ -138,11 +148,12 @@ def train_from_config(kind: str, config: dict, out: str | Path) -> Path:
     from accelerate import Accelerator
     from audiolcm.backbone import AudioTransformer, BackboneConfig, load_denoiser, save_denoiser
     from audiolcm.checkpoint import ASSETS, config_from_dict
-    from audiolcm.distill import DistillConfig, distill
+    from audiolcm.distill import AgreementProbe, DistillConfig, distill
     from audiolcm.teacher import TeacherTrainConfig, train_teacher
     from audiolcm.text import load_text_encoder
     from audiolcm.training import replicas_identical
     from audiolcm.vae import MelVAE, VAEConfig, VAETrainConfig, train_vae
+    from audiolcm.vocoder import load_vocoder
     job = config_from_dict(_TrainJob, config, "the training config")
     out = Path(out)
     if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} is a file; give a folder")
@@ -175,7 +186,8 @@ def train_from_config(kind: str, config: dict, out: str | Path) -> Path:
         return save(lambda m, extra: save_denoiser(out / "teacher", m, job.text_encoder, **extra), ema, out / "teacher")
     teacher, _ = load_denoiser(job.teacher or ASSETS / "teacher_tiny")
     latents, captions = _latent_corpus(vae, job)
-    student, _ = distill(teacher, latents, captions, text_encoder, tc, out, accelerator=acc)
+    probe = AgreementProbe(vae, load_vocoder(device=acc.device), text_encoder, k=tc.k) if tc.probe_every else None
+    student, _ = distill(teacher, latents, captions, text_encoder, tc, out, accelerator=acc, probe=probe)
     return save(lambda m, extra: save_denoiser(out / "student", m, job.text_encoder, distill_config=asdict(tc), **extra), student, out / "student")
 
 # %% ../nbs/90_cli.ipynb #414b7201

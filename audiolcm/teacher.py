@@ -38,14 +38,17 @@ def encode_corpus(vae: MelVAE, n: int | None = None, split: str = "train", secon
         captions += [it["caption"] for it in items]
     return torch.cat(latents), captions
 
-def encode_lengths(vae: MelVAE, clips_per_length: int, lengths=(1.024, 2.048, 5.12, 10.24), split: str = "train", seed: int = 0,
+def encode_lengths(vae: MelVAE, clips_per_length: int | list[int], lengths=(1.024, 2.048, 5.12, 10.24), split: str = "train", seed: int = 0,
                    batch_size: int = 64, progress: bool = True) -> tuple[list[torch.Tensor], list[list[str]]]:
-    "Buckets of scaled latents [(n, 20, T'_j)] and captions: bucket j holds clips j n .. (j + 1) n - 1 of `split`, rendered at lengths[j] s."
-    latents, captions = [], []
-    for j, seconds in enumerate(lengths):
-        clips = range(j * clips_per_length, (j + 1) * clips_per_length)
+    """Buckets of scaled latents [(n_j, 20, T'_j)] and captions of distinct clips of `split`, bucket j rendered at lengths[j] s:
+    n_j clips each (one int: the same n for every length). Batches are drawn from a bucket in proportion to its n_j."""
+    counts = [clips_per_length] * len(lengths) if isinstance(clips_per_length, int) else list(clips_per_length)
+    if len(counts) != len(lengths): raise ValueError(f"{len(counts)} clip counts for {len(lengths)} lengths")
+    latents, captions, start = [], [], 0
+    for n, seconds in zip(counts, lengths):
+        clips = range(start, start + n)
         x, c = encode_corpus(vae, data=Subset(SynthCaps(split, seconds=seconds, seed=seed, size=clips.stop), clips), batch_size=batch_size, progress=progress)
-        latents.append(x); captions.append(c)
+        latents.append(x); captions.append(c); start += n
     return latents, captions
 
 # %% ../nbs/12_teacher.ipynb #e1fc8434
