@@ -21,6 +21,7 @@ from .ddim import ddim_step, guided_eps
 from .schedule import NoiseSchedule
 from .synthcaps import attribute_agreement
 from .training import LengthBuckets, ema_update, fingerprint, fit
+from .vocoder import peak_guard
 
 # %% auto #0
 __all__ = ['solver_timesteps', 'solver_pairs', 'teacher_jump', 'student_from_teacher', 'consistency_distance', 'DistillConfig',

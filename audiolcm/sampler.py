@@ -103,7 +103,7 @@ class _PipelineFiles:
     "What pipeline.json holds: the checkpoint folders (relative to it) and the clip lengths."
     student: str = "student_tiny"
     teacher: str | None = "teacher_tiny"
-    vae: str = "vae_tiny"
+    vae: str = "vae_small"
     vocoder: str = "griffin-lim"
     seconds: float = 2.048
     max_seconds: float = 10.0
@@ -112,13 +112,15 @@ class _PipelineFiles:
 class AudioLCM:
     "Text-to-audio pipeline: text encoder + consistency student (+ teacher) + VAE + vocoder."
     def __init__(self, student, vae, text_encoder, vocoder, teacher=None, seconds: float = 2.048, max_seconds: float = 10.0,
-                 k: int = 20, audio_input: bool = True, guidance_range: tuple[float, float] = (5.0, 13.0), domain: PromptDomain | None = None):
+                 k: int = 20, audio_input: bool = True, guidance_range: tuple[float, float] = (5.0, 13.0), domain: PromptDomain | None = None,
+                 student_meta: dict | None = None):
         self.student, self.vae, self.text_encoder, self.vocoder, self.teacher = student, vae, text_encoder, vocoder, teacher
         self.seconds, self.max_seconds, self.k, self.audio_input = seconds, max_seconds, k, audio_input
         self.guidance_range = guidance_range  # what the student was distilled for: guidance = w + 1, w ~ U[w_min, w_max]
         self.schedule = NoiseSchedule()
         self.peak_ceiling_db = PEAK_CEILING_DB  # the level contract of to_audio
         self.domain, self._references = domain, None  # what the pipeline knows; its captions' sentence vectors, computed once
+        self.student_meta = dict(student_meta or {})  # the student checkpoint's provenance (distill config, probe scores): save_pretrained keeps it
 
     @property
     def device(self) -> torch.device:
@@ -143,7 +145,7 @@ class AudioLCM:
         distilled = {"k": 20, "w_min": 4.0, "w_max": 12.0, **meta.get("distill_config", {})}  # unrecorded: the paper's settings
         domain = PromptDomain.load(root / files.domain) if files.domain else None  # a folder saved before domains existed has none
         pipe = cls(student, MelVAE.load(root / files.vae), text_encoder, load_vocoder(files.vocoder), t, files.seconds, files.max_seconds,
-                   k=distilled["k"], guidance_range=(distilled["w_min"] + 1, distilled["w_max"] + 1), domain=domain)
+                   k=distilled["k"], guidance_range=(distilled["w_min"] + 1, distilled["w_max"] + 1), domain=domain, student_meta=meta)
         return pipe.to(device) if device is not None else pipe
 
     @classmethod
@@ -161,7 +163,9 @@ class AudioLCM:
         files = _PipelineFiles(teacher="teacher_tiny" if self.teacher is not None else None, seconds=self.seconds, max_seconds=self.max_seconds,
                                domain="domain.json" if self.domain is not None else None)
         lo, hi = self.guidance_range
-        save_denoiser(path / files.student, self.student, self.text_encoder.name, distill_config={"k": self.k, "w_min": lo - 1, "w_max": hi - 1})
+        provenance = {k: v for k, v in self.student_meta.items() if k not in ("kind", "config", "text_encoder")}
+        distilled = {**provenance.pop("distill_config", {}), "k": self.k, "w_min": lo - 1, "w_max": hi - 1}
+        save_denoiser(path / files.student, self.student, self.text_encoder.name, distill_config=distilled, **provenance)
         if self.teacher is not None: save_denoiser(path / files.teacher, self.teacher, self.text_encoder.name)
         self.vae.save(path / files.vae)
         if self.domain is not None: self.domain.save(path / files.domain)

@@ -24,7 +24,7 @@ __all__ = ['VAEConfig', 'ResBlock1d', 'SelfAttention1d', 'MelVAE', 'VAETrainConf
 # %% ../nbs/11_vae.ipynb #b0c7ede7
 @dataclass
 class VAEConfig:
-    "Sizes of the mel VAE. `small()` is the CPU tutorial model, `tiny()` the first one (the shipped pipeline's until its teacher is retrained), `paper()` the release's."
+    "Sizes of the mel VAE. `small()` is the shipped CPU tutorial model, `tiny()` the first recipe's widths (micro models in tests), `paper()` the release's."
     mel_bins: int = 80
     latent_channels: int = 20
     channels: int = 64
@@ -118,8 +118,8 @@ class MelVAE(nn.Module):
 
     @classmethod
     def load(cls, path=None, device=None) -> "MelVAE":
-        "Load a saved VAE (None: the shipped pipeline's VAE, `vae_tiny`), in eval mode."
-        path = ASSETS / "vae_tiny" if path is None else path
+        "Load a saved VAE (None: the shipped pipeline's VAE, `vae_small`), in eval mode."
+        path = ASSETS / "vae_small" if path is None else path
         model = load_checkpoint(path, "MelVAE", lambda meta: cls(config_from_dict(VAEConfig, meta["config"], f"{path}/config.json")))[0]
         return model.to(device) if device is not None else model
 
