@@ -19,3 +19,12 @@ def test_rtf_benchmark_runs_and_writes_a_table(tmp_path):
     ratios = {r[0].strip(): r[1:] for r in rows if len(r) == 3 and r[0].strip().startswith("student")}
     assert set(ratios) == {"student 1 step", "student 2 steps"}
     assert all(0 < float(x.strip().rstrip("x")) < 1e5 for r in ratios.values() for x in r)
+
+
+def test_guidance_benchmark_prints_a_row_per_model_and_scale():
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "guidance_agreement.py"), "--n", "4", "--guidance", "3", "5", "--teacher-steps", "2"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = [line.split() for line in r.stdout.splitlines() if line.startswith(("teacher", "student"))]
+    assert [" ".join(row[:-8]) for row in rows] == ["teacher DDIM 2, g 3", "teacher DDIM 2, g 5", "student 2 steps, g 5"]  # no student below its range
+    assert all(0 <= float(x) <= 1 for row in rows for x in row[-8:] if x != "nan")
