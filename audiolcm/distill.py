@@ -92,12 +92,11 @@ def consistency_loss(student, target: nn.Module, teacher: nn.Module, x0: torch.T
     return consistency_distance(pred, target_value, dc.distance, dc.huber_c)
 
 class _BestTarget(nn.Module):
-    "A copy of the best-scoring target network, its score and step: saved with the run, so a resumed run remembers them."
+    "A copy of the best-scoring target network and its score: saved with the run, so a resumed run remembers them."
     def __init__(self, target: nn.Module):
         super().__init__()
         self.model = copy.deepcopy(target).requires_grad_(False)
         self.register_buffer("score", torch.tensor(float("-inf")))
-        self.register_buffer("step", torch.tensor(0))
 
 def distill(teacher: AudioTransformer, latents: torch.Tensor | list[torch.Tensor], captions: list[str] | list[list[str]], text_encoder, dc: DistillConfig,
             run_dir: str | Path | None = None, until: int | None = None, accelerator=None, progress: bool = True,
@@ -132,7 +131,7 @@ def distill(teacher: AudioTransformer, latents: torch.Tensor | list[torch.Tensor
         if best is not None and ((step + 1) % dc.probe_every == 0 or step + 1 == dc.steps):
             score = float(probe(target))
             if score > best.score:
-                best.model.load_state_dict(target.state_dict()); best.score.fill_(score); best.step.fill_(step + 1)
+                best.model.load_state_dict(target.state_dict()); best.score.fill_(score)
     run = {"distill": asdict(dc), "teacher": fingerprint(teacher), "text_encoder": text_encoder.name, "corpus": corpus.fingerprint()}
     extra = {"target": target} if best is None else {"target": target, "best": best}
     history = fit(student, loss_fn, dc.steps, dc.batch_size, dc.lr, 0.0, dc.grad_clip, dc.seed, accelerator, after_step, progress,
