@@ -118,12 +118,15 @@ class _TrainJob:
     text_encoder: str = "minilm"
     data: dict | None = None
     lengths: dict | None = None  # {"seconds": clips}: SynthCaps buckets of several lengths
+    corpus_seed: int = 0  # the SynthCaps seed: another seed draws other clips (a later stage on fresh data)
+    init: str | None = None  # teacher: the checkpoint folder of an earlier stage to continue from, instead of random weights
 
 def _latent_corpus(vae, job: _TrainJob):
     """Scaled latents and captions to train on: SynthCaps (default: corpus_size clips of `seconds`; with `lengths`, one bucket of
     clips per length), or the audio folder of job.data (CaptionedAudioFolder arguments)."""
     from audiolcm.data import CaptionedAudioFolder
     from audiolcm.teacher import encode_corpus, encode_lengths
+    if job.data is not None and job.corpus_seed: raise ValueError("corpus_seed picks SynthCaps clips: leave it out with data")
     if job.lengths is not None:
         if job.data is not None or job.seconds is not None or job.corpus_size is not None:
             raise ValueError("the training config sets lengths: leave out data, seconds and corpus_size (lengths gives the clips of each length)")
@@ -131,8 +134,8 @@ def _latent_corpus(vae, job: _TrainJob):
         except ValueError: raise ValueError(f"lengths maps seconds to clip counts, e.g. {{\"2.048\": 12000}}: got keys {list(job.lengths)}") from None
         if not lengths or not all(s > 0 for s in lengths) or not all(isinstance(n, int) and n > 0 for n in lengths.values()):
             raise ValueError(f"lengths maps positive seconds to positive clip counts, got {job.lengths}")
-        return encode_lengths(vae, list(lengths.values()), lengths=list(lengths), progress=False)
-    if job.data is None: return encode_corpus(vae, job.corpus_size or 20_000, seconds=job.seconds or 2.048, progress=False)
+        return encode_lengths(vae, list(lengths.values()), lengths=list(lengths), seed=job.corpus_seed, progress=False)
+    if job.data is None: return encode_corpus(vae, job.corpus_size or 20_000, seconds=job.seconds or 2.048, seed=job.corpus_seed, progress=False)
     return encode_corpus(vae, data=CaptionedAudioFolder(**{"seconds": job.seconds or 10.0, **job.data}), batch_size=32, progress=False)
 
 def _model_config(cls, spec, tiny):
@@ -162,14 +165,17 @@ def train_from_config(kind: str, config: dict, out: str | Path) -> Path:
     if not os.access(out, os.W_OK | os.X_OK): raise ValueError(f"--out {out}: the run folder is not writable")
     train_cls = {"vae": VAETrainConfig, "teacher": TeacherTrainConfig, "distill": DistillConfig}[kind]
     tc = config_from_dict(train_cls, job.train, "train")
+    if job.init is not None and (kind != "teacher" or job.model is not None):
+        raise ValueError("init continues a teacher from an earlier stage: use it with `audiolcm train teacher` and leave out model (the checkpoint sets it)")
     gpu = job.device != "cpu" and torch.cuda.is_available()  # no "device": the launcher's GPUs if any
     acc = Accelerator(cpu=not gpu, mixed_precision="bf16" if gpu else "no")
     torch.manual_seed(tc.seed)  # the initial weights: the same run gives the same model
     def save(write, model, path: Path) -> Path:
-        "Write the checkpoint at `path` (with `write`) on the first process only; every process returns `path`."
+        "Write the checkpoint at `path` (with `write`) on the first process only; every process closes the process group and returns `path`."
         same = replicas_identical(model, acc)
         if acc.is_main_process: write(model, {"processes": acc.num_processes, "replicas_identical": same})
         acc.wait_for_everyone()
+        acc.end_training()  # every process closes the process group before it exits
         return path
     if kind == "vae":
         model = MelVAE(_model_config(VAEConfig, job.model, VAEConfig()))
@@ -178,7 +184,7 @@ def train_from_config(kind: str, config: dict, out: str | Path) -> Path:
     vae = MelVAE.load(job.vae, device=acc.device)
     text_encoder = load_text_encoder(job.text_encoder, device=acc.device)
     if kind == "teacher":
-        model = AudioTransformer(_model_config(BackboneConfig, job.model, BackboneConfig.tiny()))
+        model = load_denoiser(job.init)[0] if job.init else AudioTransformer(_model_config(BackboneConfig, job.model, BackboneConfig.tiny()))
         if text_encoder.dim != model.cfg.text_dim:
             raise ValueError(f"text encoder {job.text_encoder!r} gives {text_encoder.dim}-d states but the model expects {model.cfg.text_dim}: set text_encoder or model")
         latents, captions = _latent_corpus(vae, job)
