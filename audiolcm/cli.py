@@ -226,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--model", default=None, help="a pipeline folder (default: the shipped tiny models)")
     g.add_argument("--device", default=None, help="cpu, cuda, cuda:1, ...")
     g.add_argument("--release", default=None, help="sample the authors' released AudioLCM from this folder (10 s clips)")
-    g.add_argument("--vocoder", default=None, help="'griffin-lim' or a BigVGAN folder (args.yml/config.json + weights)")
+    g.add_argument("--vocoder", default=None, help="instead of the pipeline's vocoder: 'tiny' (the fast neural vocoder), 'griffin-lim', or a folder: an ISTFTVocoder checkpoint or a BigVGAN generator (args.yml/config.json + weights)")
     g.add_argument("--init-audio", default=None, help="audio to audio: start from this audio file")
     g.add_argument("--strength", type=float, default=1.0, help="with --init-audio: noise level to start from, (0, 1] (default 1)")
     g.add_argument("--inpaint", type=float, nargs=2, metavar=("START", "END"), default=None,

@@ -27,7 +27,7 @@ from .schedule import NoiseSchedule
 from .synthcaps import FAMILIES, synth_clip
 from .text import load_text_encoder
 from .vae import MelVAE
-from .vocoder import PEAK_CEILING_DB, load_vocoder, peak_guard
+from .vocoder import PEAK_CEILING_DB, GriffinLimVocoder, ISTFTVocoder, load_vocoder, peak_guard
 
 # %% auto #0
 __all__ = ['MIN_FRAMES', 'OutOfDomainWarning', 'PromptDomain', 'sentence_embeddings', 'synthcaps_domain', 'AudioLCM',
@@ -104,7 +104,7 @@ class _PipelineFiles:
     student: str = "student_tiny"
     teacher: str | None = "teacher_tiny"
     vae: str = "vae_small"
-    vocoder: str = "griffin-lim"
+    vocoder: str = "griffin-lim"  # or a vocoder checkpoint folder (a folder saved before the neural vocoder has none)
     seconds: float = 2.048
     max_seconds: float = 10.0
     domain: str | None = None  # the PromptDomain file, if the pipeline has one
@@ -144,7 +144,7 @@ class AudioLCM:
         t = load_denoiser(root / files.teacher)[0] if teacher and files.teacher else None
         distilled = {"k": 20, "w_min": 4.0, "w_max": 12.0, **meta.get("distill_config", {})}  # unrecorded: the paper's settings
         domain = PromptDomain.load(root / files.domain) if files.domain else None  # a folder saved before domains existed has none
-        pipe = cls(student, MelVAE.load(root / files.vae), text_encoder, load_vocoder(files.vocoder), t, files.seconds, files.max_seconds,
+        pipe = cls(student, MelVAE.load(root / files.vae), text_encoder, load_vocoder(files.vocoder if files.vocoder == "griffin-lim" else root / files.vocoder), t, files.seconds, files.max_seconds,
                    k=distilled["k"], guidance_range=(distilled["w_min"] + 1, distilled["w_max"] + 1), domain=domain, student_meta=meta)
         return pipe.to(device) if device is not None else pipe
 
@@ -156,18 +156,22 @@ class AudioLCM:
                    guidance_range=p.guidance_range)
 
     def save_pretrained(self, path: str | Path) -> Path:
-        "Write the pipeline (student, teacher if any, VAE, domain if any, settings) as checkpoint folders + domain.json + pipeline.json."
+        "Write the pipeline (student, teacher if any, VAE, neural vocoder if any, domain if any, settings) as checkpoint folders + domain.json + pipeline.json."
         if not isinstance(self.vae, MelVAE): raise ValueError("only pipelines of audiolcm's own models can be saved (use convert_release for the release)")
         path = Path(path)
         if path.exists() and not path.is_dir(): raise ValueError(f"{path} is a file; a pipeline is saved into a folder")
-        files = _PipelineFiles(teacher="teacher_tiny" if self.teacher is not None else None, seconds=self.seconds, max_seconds=self.max_seconds,
-                               domain="domain.json" if self.domain is not None else None)
+        if isinstance(self.vocoder, ISTFTVocoder): vocoder = "vocoder_tiny"
+        elif isinstance(self.vocoder, GriffinLimVocoder): vocoder = "griffin-lim"
+        else: raise ValueError(f"a {type(self.vocoder).__name__} is not saved with a pipeline: give it an ISTFTVocoder or Griffin-Lim")
+        files = _PipelineFiles(teacher="teacher_tiny" if self.teacher is not None else None, vocoder=vocoder, seconds=self.seconds,
+                               max_seconds=self.max_seconds, domain="domain.json" if self.domain is not None else None)
         lo, hi = self.guidance_range
         provenance = {k: v for k, v in self.student_meta.items() if k not in ("kind", "config", "text_encoder")}
         distilled = {**provenance.pop("distill_config", {}), "k": self.k, "w_min": lo - 1, "w_max": hi - 1}
         save_denoiser(path / files.student, self.student, self.text_encoder.name, distill_config=distilled, **provenance)
         if self.teacher is not None: save_denoiser(path / files.teacher, self.teacher, self.text_encoder.name)
         self.vae.save(path / files.vae)
+        if vocoder != "griffin-lim": self.vocoder.save(path / vocoder)
         if self.domain is not None: self.domain.save(path / files.domain)
         with atomic_write(path / "pipeline.json") as tmp: tmp.write_text(json.dumps(asdict(files), indent=1))
         return path

@@ -1,12 +1,14 @@
 """Real-time factor of every stage of text-to-audio, teacher against student, measured side by side in one run.
 
-    python benchmarks/rtf.py                                   # tiny shipped models, CPU, batch 1 and 8
+    python benchmarks/rtf.py                                   # tiny shipped models, CPU, batch 1 and 16
     python benchmarks/rtf.py --scale paper --teacher-steps 10  # paper-scale sizes, random weights
     python benchmarks/rtf.py --device cuda --scale tiny paper --batch 1 16 --compile
 
 RTF = wall time / seconds of audio produced (lower is faster; 0.01 = 100x faster than real time), best of
 `--repeats` runs after a warm-up. Stages: text encoder (the batch's captions, cache cleared each run; the
-teacher also encodes the empty caption), denoiser (all sampling steps), VAE decoder, vocoder; "end to end"
+teacher also encodes the empty caption), denoiser (all sampling steps), VAE decoder, vocoder (the pipeline's:
+Griffin-Lim for the tiny models, BigVGAN's 112M generator at paper scale), and alternatives beside it (the
+shipped neural ISTFTVocoder; at paper scale Griffin-Lim and an ISTFTVocoder of Vocos's width); "end to end"
 is the public `AudioLCM.sample` / `sample_teacher` call, text encoding included.
 The markdown table goes to `--out` (default nbs/rtf_<device>.md, a page of the docs).
 """
@@ -31,7 +33,7 @@ from audiolcm.metrics import rtf
 from audiolcm.sampler import AudioLCM
 from audiolcm.text import TextEncoder, load_text_encoder
 from audiolcm.vae import MelVAE, VAEConfig
-from audiolcm.vocoder import BigVGAN, BigVGANConfig
+from audiolcm.vocoder import BigVGAN, BigVGANConfig, GriffinLimVocoder, ISTFTVocoder, ISTFTVocoderConfig
 
 PROMPTS = ["a siren wailing over rain", "three loud knocks", "a slow organ melody, rising in pitch", "rapid clicks, then a beep"]
 
@@ -44,6 +46,14 @@ def paper_pipeline() -> AudioLCM:
     teacher = AudioTransformer(BackboneConfig.paper())
     return AudioLCM(student_from_teacher(teacher), MelVAE(VAEConfig.paper()), TextEncoder(t5, minilm.tokenizer, "t5-large-random"),
                     BigVGAN(BigVGANConfig()), teacher, seconds=10.0, max_seconds=10.0)
+
+
+def alternative_vocoders(pipe: AudioLCM, device: torch.device) -> dict:
+    "Vocoders timed beside the pipeline's own: the shipped ISTFTVocoder beside Griffin-Lim, Griffin-Lim and an ISTFTVocoder of Vocos's size beside BigVGAN."
+    if isinstance(pipe.vocoder, GriffinLimVocoder): alt = {"vocoder: the shipped ISTFTVocoder": ISTFTVocoder.load()}
+    else: alt = {"vocoder: Griffin-Lim": GriffinLimVocoder()}
+    if isinstance(pipe.vocoder, BigVGAN): alt["vocoder: an ISTFTVocoder of width 512, 8 blocks"] = ISTFTVocoder(ISTFTVocoderConfig(width=512, depth=8, expansion=3))
+    return {k: v.to(device).eval() for k, v in alt.items()}
 
 
 def cpu_name() -> str:
@@ -86,6 +96,7 @@ def measure(pipe: AudioLCM, batch: int, seconds: float, teacher_steps: int, stud
         return {"sampler": sampler, "stage": stage, "RTF": value, "peak MB": peak_memory_mb(device)}
     rows = [row("shared", "text encoder", text), row("shared", "VAE decoder", lambda: pipe.vae.from_latent(z, frames)),
             row("shared", "vocoder", lambda: pipe.vocoder(mel))]
+    for name, voc in alternative_vocoders(pipe, device).items(): rows.append(row("alternative", name, lambda voc=voc: voc(mel)))
     teacher = f"teacher DDIM {teacher_steps} + CFG"
     rows += [row(teacher, "denoiser", teacher_denoiser),
              row(teacher, "end to end", lambda: (enc._cache.clear(), pipe.sample_teacher(prompts, teacher_steps, 5.0, seconds, 0, batch_size=batch)))]
@@ -107,6 +118,12 @@ def to_markdown(results: list[dict], header: str) -> str:
         for name in dict.fromkeys(r["sampler"] for r in rows if r["sampler"].startswith("student")):
             student = {r["stage"]: r["RTF"] for r in rows if r["sampler"] == name}
             lines.append(f"| {name} | {teacher['denoiser'] / student['denoiser']:.1f}x | {teacher['end to end'] / student['end to end']:.1f}x |")
+        vocoder = next(r["RTF"] for r in rows if r["stage"] == "vocoder")
+        student2 = next((r["RTF"] for r in rows if r["sampler"] == "student 2 steps" and r["stage"] == "end to end"), None)
+        for alt in (r for r in rows if r["sampler"] == "alternative" and student2 is not None):
+            estimate = student2 - vocoder + alt["RTF"]
+            lines.append(f"\nWith {alt['stage'][len('vocoder: '):]} as its vocoder, the 2-step student's end to end would be RTF "
+                         f"{estimate:.4g}, {teacher['end to end'] / estimate:.1f}x faster than the teacher's (its end to end - vocoder + that vocoder, all of this run).")
         lines.append("")
     return "\n".join(lines)
 
@@ -115,7 +132,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scale", nargs="+", default=["tiny"], choices=["tiny", "paper"])
     p.add_argument("--device", default="cpu")
-    p.add_argument("--batch", nargs="+", type=int, default=[1, 8])
+    p.add_argument("--batch", nargs="+", type=int, default=[1, 16])
     p.add_argument("--seconds", type=float, default=None, help="clip length (default: 2.048 s tiny, 10 s paper)")
     p.add_argument("--teacher-steps", type=int, default=100)
     p.add_argument("--student-steps", nargs="+", type=int, default=[1, 2, 4])

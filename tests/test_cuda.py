@@ -35,6 +35,18 @@ def test_vocoder_and_vae_on_cuda_match_cpu():
     assert torch.allclose(cpu, gpu, rtol=1e-3, atol=1e-5 * cpu.abs().max().item())
 
 
+
+def test_neural_vocoder_on_cuda_matches_cpu():
+    from audiolcm.vocoder import ISTFTVocoder
+    mel = torch.randn(2, 80, 32) - 2
+    voc = ISTFTVocoder.load()
+    cpu = voc(mel)
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False  # TF32 rounds to ~1e-3
+    try: gpu = voc.cuda()(mel.cuda()).cpu()
+    finally: torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+    assert torch.allclose(cpu, gpu, atol=1e-3 * cpu.abs().max().item())
+
+
 def test_sample_on_cuda_is_seeded_like_cpu():
     from audiolcm.sampler import AudioLCM
     prompts = ["three loud knocks", "rain falling"]

@@ -139,3 +139,16 @@ def test_sample_and_sample_teacher_share_arguments_and_outputs():
         with pytest.raises(ValueError, match=message): pipe.sample("rain", **bad)
         with pytest.raises(ValueError, match=message): pipe.sample_teacher("rain", **bad)
     assert pipe.sample("rain", steps=np.int64(2), seconds=0.5).shape == (1, 8000)
+
+
+def test_a_pipeline_with_the_neural_vocoder_saves_and_loads_it(tmp_path):
+    from audiolcm.vocoder import ISTFTVocoder, load_vocoder
+    pipe = AudioLCM.from_pretrained(teacher=False)
+    pipe.vocoder = load_vocoder("tiny")
+    folder = pipe.save_pretrained(tmp_path / "pipe")
+    assert json.loads((folder / "pipeline.json").read_text())["vocoder"] == "vocoder_tiny"
+    again = AudioLCM.from_pretrained(folder)
+    assert isinstance(again.vocoder, ISTFTVocoder)
+    assert np.array_equal(again.sample("a bell ringing", seed=1), pipe.sample("a bell ringing", seed=1))  # no phase search: bit-identical
+    pipe.vocoder = torch.nn.Identity()
+    with pytest.raises(ValueError, match="Identity is not saved with a pipeline"): pipe.save_pretrained(tmp_path / "other")
