@@ -123,8 +123,8 @@ class ConvNeXtBlock1d(nn.Module):
         return x + (self.down(F.gelu(self.up(h))) * self.gain).transpose(1, 2)
 
 class ISTFTVocoder(nn.Module):
-    """Neural vocoder: log-mel (B, 80, T) -> ConvNeXt blocks -> each frame's STFT (log-magnitude and phase of 513 bins)
-    -> inverse STFT -> waveform (B, T * 256), unclipped. No upsampling layers: the inverse FFT makes the samples."""
+    """Neural vocoder: log-mel (B, 80, T) -> ConvNeXt blocks -> each frame's STFT (per bin: a log-magnitude correction of the
+    filterbank's pseudo-inverse, a phase advance and a phase offset) -> inverse STFT -> waveform (B, T * 256), unclipped."""
     def __init__(self, cfg: ISTFTVocoderConfig | None = None):
         super().__init__()
         self.cfg = cfg = cfg or ISTFTVocoderConfig()
