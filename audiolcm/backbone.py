@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from einops import rearrange
 from torch import nn
 
-from .checkpoint import config_from_dict, load_checkpoint, save_checkpoint
+from .checkpoint import config_from_dict, load_checkpoint, on_host, save_checkpoint
 
 # %% auto #0
 __all__ = ['RMSNorm', 'RotaryEmbedding', 'apply_rope', 'SwiGLU', 'Attention', 'sinusoidal_embedding', 'BackboneConfig', 'Block',
@@ -167,7 +167,8 @@ class AudioTransformer(nn.Module):
         if text.ndim != 3 or text.shape[0] != B or text.shape[2] != cfg.text_dim:
             raise ValueError(f"text states must be ({B}, L, {cfg.text_dim}), got {tuple(text.shape)}")
         if text_mask.shape != text.shape[:2]: raise ValueError(f"text_mask must be {tuple(text.shape[:2])}, got {tuple(text_mask.shape)}")
-        if not text_mask.any(-1).all(): raise ValueError("every caption needs at least one unmasked token (encode '' for unconditional)")
+        if on_host(text_mask) and not text_mask.any(-1).all():  # reads values: CPU only (see above)
+            raise ValueError("every caption needs at least one unmasked token (encode '' for unconditional)")
         if w is not None and self.w_embed is None: raise ValueError("this model has no guidance embedding (a teacher); pass w=None")
         if x_mask is not None and x_mask.shape != (B, x_t.shape[2]): raise ValueError(f"x_mask must be ({B}, T), got {tuple(x_mask.shape)}")
 

@@ -26,8 +26,8 @@ from torch import nn
 from .audio import atomic_write
 
 # %% auto #0
-__all__ = ['ASSETS', 'check_device', 'check_integer', 'config_from_dict', 'save_checkpoint', 'LoadReport', 'load_state',
-           'read_checkpoint', 'load_checkpoint', 'load_torch_file', 'read_torch_state', 'load_hf_state',
+__all__ = ['ASSETS', 'check_device', 'check_integer', 'on_host', 'config_from_dict', 'save_checkpoint', 'LoadReport',
+           'load_state', 'read_checkpoint', 'load_checkpoint', 'load_torch_file', 'read_torch_state', 'load_hf_state',
            'load_hf_weights']
 
 # %% ../nbs/01_checkpoint.ipynb #eee6b7fc
@@ -47,6 +47,11 @@ def check_integer(name: str, value, low: int = 1) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < low:
         raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
     return int(value)
+
+def on_host(x: torch.Tensor) -> bool:
+    """True where reading x's values costs nothing: a CPU tensor, outside torch.compile. Reading a GPU tensor's value makes the
+    host wait for the device, and under torch.compile it breaks the graph, so checks of values run only where this holds."""
+    return x.device.type == "cpu" and not torch.compiler.is_compiling()
 
 # %% ../nbs/01_checkpoint.ipynb #da0da9c1
 def _coerce(value, hint, name: str, where: str):

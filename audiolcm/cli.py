@@ -82,7 +82,7 @@ def _writable_output(out: Path, n_clips: int) -> Path:
 def generate_files(prompts: list[str], out: str | Path, steps: int = 2, guidance: float = 5.0, seconds: float | None = None,
                    seed: int | None = 0, n: int = 1, teacher: bool = False, model: str | None = None, device: str | None = None,
                    plot: str | Path | None = None, release: str | None = None, vocoder: str | None = None, init_audio: str | None = None,
-                   strength: float = 1.0, inpaint: tuple[float, float] | None = None) -> list[Path]:
+                   strength: float = 1.0, inpaint: tuple[float, float] | None = None, precision: str = "bf16") -> list[Path]:
     "Generate audio for prompts with one pipeline (shipped, `model` folder or `release` folder) and write WAV files; returns their paths."
     from audiolcm.sampler import AudioLCM
     from audiolcm.vocoder import load_vocoder
@@ -93,8 +93,9 @@ def generate_files(prompts: list[str], out: str | Path, steps: int = 2, guidance
         pipe = AudioLCM.from_release(release, device)
     else: pipe = AudioLCM.from_pretrained(model, device=device, teacher=teacher)
     if vocoder: pipe.vocoder = load_vocoder(vocoder, device=pipe.device)
-    if teacher: audio = pipe.sample_teacher(prompts, steps, guidance, seconds, seed, n_per_prompt=n)
-    else: audio = pipe.sample(prompts, steps, guidance, seconds, seed, n_per_prompt=n, init_audio=init_audio, strength=strength, inpaint=inpaint)
+    if teacher: audio = pipe.sample_teacher(prompts, steps, guidance, seconds, seed, n_per_prompt=n, precision=precision)
+    else: audio = pipe.sample(prompts, steps, guidance, seconds, seed, n_per_prompt=n, init_audio=init_audio, strength=strength, inpaint=inpaint,
+                              precision=precision)
     jobs = [p for p in prompts for _ in range(n)]
     if len(jobs) == 1 and out.suffix.lower() == ".wav": paths = [save_audio(out, audio[0])]
     else:
@@ -225,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--teacher", action="store_true", help="use the teacher with DDIM + classifier-free guidance")
     g.add_argument("--model", default=None, help="a pipeline folder (default: the shipped tiny models)")
     g.add_argument("--device", default=None, help="cpu, cuda, cuda:1, ...")
+    g.add_argument("--precision", choices=["bf16", "fp32"], default="bf16", help="the denoiser's numerics on CUDA (default bf16; the CPU is always float32)")
     g.add_argument("--release", default=None, help="sample the authors' released AudioLCM from this folder (10 s clips)")
     g.add_argument("--vocoder", default=None, help="instead of the pipeline's vocoder: 'tiny' (the fast neural vocoder), 'griffin-lim', or a folder: an ISTFTVocoder checkpoint or a BigVGAN generator (args.yml/config.json + weights)")
     g.add_argument("--init-audio", default=None, help="audio to audio: start from this audio file")
@@ -253,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
         steps = args.steps if args.steps is not None else (100 if args.teacher else 2)
         out = args.out or ("out.wav" if len(args.prompts) == 1 and args.n == 1 else "generated")
         try: paths = generate_files(args.prompts, out, steps, args.guidance, args.seconds, args.seed, args.n, args.teacher, args.model, args.device,
-                              args.plot, args.release, args.vocoder, args.init_audio, args.strength, args.inpaint)
+                              args.plot, args.release, args.vocoder, args.init_audio, args.strength, args.inpaint, args.precision)
         except (ValueError, FileNotFoundError) as e: parser.error(str(e))
         for p in paths: print(p)
         if args.plot: print(f"mel spectrograms: {args.plot}")

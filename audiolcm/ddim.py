@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from .checkpoint import on_host
 from .schedule import NoiseSchedule
 
 # %% auto #0
@@ -20,7 +21,8 @@ __all__ = ['ddim_step', 'cfg_eps', 'guided_eps', 'ddim_timesteps', 'ddim_sample'
 def ddim_step(x_t: torch.Tensor, eps: torch.Tensor, t, s, schedule: NoiseSchedule) -> torch.Tensor:
     "Deterministic DDIM jump from timestep t to s <= t (s = -1: the clean sample): (B, ...) -> (B, ...)."
     t_, s_ = torch.as_tensor(t), torch.as_tensor(s)
-    if torch.any(s_ > t_): raise ValueError(f"DDIM goes backwards in time: need s <= t, got t={t}, s={s}")
+    if on_host(t_) and on_host(s_) and torch.any(s_ > t_):  # values: checked on the CPU only
+        raise ValueError(f"DDIM goes backwards in time: need s <= t, got t={t}, s={s}")
     if eps.shape != x_t.shape: raise ValueError(f"eps shape {tuple(eps.shape)} != x_t shape {tuple(x_t.shape)}")
     x0 = schedule.x0_from_eps(x_t, eps, t)
     a_s, s_s = schedule.coefficients(s, x_t)

@@ -30,8 +30,8 @@ from .vae import MelVAE
 from .vocoder import PEAK_CEILING_DB, GriffinLimVocoder, ISTFTVocoder, load_vocoder, peak_guard
 
 # %% auto #0
-__all__ = ['MIN_FRAMES', 'OutOfDomainWarning', 'PromptDomain', 'sentence_embeddings', 'synthcaps_domain', 'AudioLCM',
-           'default_pipeline', 'sample', 'sample_teacher', 'splice']
+__all__ = ['MIN_FRAMES', 'PRECISIONS', 'OutOfDomainWarning', 'PromptDomain', 'sentence_embeddings', 'synthcaps_domain',
+           'AudioLCM', 'default_pipeline', 'sample', 'sample_teacher', 'splice']
 
 # %% ../nbs/14_sampler.ipynb #3bd3d00c
 def _item_noise(seed: int | None, n: int, shape: tuple, draws: int, device) -> list[torch.Tensor]:
@@ -40,6 +40,7 @@ def _item_noise(seed: int | None, n: int, shape: tuple, draws: int, device) -> l
     return [torch.stack([torch.randn(shape, generator=g) for g in gens]).to(device) for _ in range(draws)]
 
 MIN_FRAMES = 4  # the shortest clip: two latent frames, 64 ms
+PRECISIONS = ("bf16", "fp32")  # the denoiser's numerics on CUDA: bf16 autocast, or float32 throughout
 
 # %% ../nbs/14_sampler.ipynb #ed62b12f
 class OutOfDomainWarning(UserWarning):
@@ -183,7 +184,7 @@ class AudioLCM:
             if m is not None: m.to(device)
         return self
 
-    def _check(self, prompts, steps, guidance, seconds, seed, n_per_prompt, batch_size, output) -> tuple[list[str], float]:
+    def _check(self, prompts, steps, guidance, seconds, seed, n_per_prompt, batch_size, output, precision) -> tuple[list[str], float]:
         "The arguments every sampler takes, checked: (prompts as a list, seconds)."
         if prompts is None: raise ValueError("no prompts given: pass a string or a non-empty list of strings")
         prompts = [prompts] if isinstance(prompts, str) else list(prompts)
@@ -200,14 +201,22 @@ class AudioLCM:
         if seed is not None and (check_integer("seed", seed, 0) + len(prompts) * n_per_prompt >= 2 ** 63):
             raise ValueError(f"seed must be an integer in 0..2**63 - {len(prompts) * n_per_prompt + 1}, got {seed}")
         if output not in ("audio", "latents"): raise ValueError(f"output must be 'audio' or 'latents', got {output!r}")
+        if precision not in PRECISIONS: raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
         return prompts, float(seconds)
+
+    def autocast(self, precision: str):
+        "The denoiser's numerics: bf16 autocast on CUDA for precision 'bf16', float32 otherwise (and always on the CPU)."
+        device = self.device
+        return torch.autocast(device.type, dtype=torch.bfloat16, enabled=precision == "bf16" and device.type == "cuda")
 
     @torch.no_grad()
     def to_audio(self, z: torch.Tensor, frames: int, n_samples: int) -> np.ndarray:
         "Scaled latents (B, 20, T') -> mel (cropped to `frames`) -> waveforms (B, n_samples) float32, padded or cropped, peaks <= peak_ceiling_db."
         wav = self.vocoder(self.vae.from_latent(z.float(), frames))
         wav = torch.nn.functional.pad(wav, (0, max(0, n_samples - wav.shape[-1])))[:, :n_samples]
-        return peak_guard(wav.float(), self.peak_ceiling_db).cpu().numpy().astype(np.float32)
+        wav = peak_guard(wav.float(), self.peak_ceiling_db).cpu()  # the path's one wait for the device: the audio comes to the host
+        if not torch.isfinite(wav).all(): raise ValueError("the decoded audio contains NaN or infinite samples (a caption with no unmasked token, or a diverged model)")
+        return wav.numpy().astype(np.float32)
 
     def prompt_distances(self, prompts: list[str]) -> torch.Tensor:
         "Distance of each prompt to the domain (len(prompts),): 1 - the highest cosine similarity of its sentence vector to the domain's captions'."
@@ -252,17 +261,18 @@ class AudioLCM:
 
     def sample(self, prompts, steps: int = 2, guidance: float = 5.0, seconds: float | None = None, seed: int | None = None,
                n_per_prompt: int = 1, batch_size: int = 16, progress: bool = False, init_audio=None, strength: float = 1.0,
-               inpaint: tuple[float, float] | None = None, init_sr: int = SAMPLE_RATE, output: str = "audio"):
+               inpaint: tuple[float, float] | None = None, init_sr: int = SAMPLE_RATE, output: str = "audio", precision: str = "bf16"):
         """Text -> audio with the student: (len(prompts) * n_per_prompt, N) float32 at 16 kHz, prompt-major order
         (output='latents': the scaled latents (B, 20, T') instead). Audio to audio: `init_audio` (an array at `init_sr` Hz, or an audio
-        file) is re-generated from noise level `strength` (0..1], or, with `inpaint=(start_s, end_s)`, only that span is re-generated."""
+        file) is re-generated from noise level `strength` (0..1], or, with `inpaint=(start_s, end_s)`, only that span is re-generated.
+        `precision`: 'bf16' runs the denoiser under bf16 autocast on CUDA; 'fp32' keeps it in float32 (the authors' sampling)."""
         if init_audio is None:
             if strength != 1.0 or inpaint is not None: raise ValueError("strength and inpaint edit a clip: pass init_audio as well")
         elif seconds is not None: raise ValueError("with init_audio the length is the clip's: leave seconds out")
         if prompts is None: raise ValueError("no prompts given: pass a string or a non-empty list of strings")
         prompts = [prompts] if isinstance(prompts, str) else list(prompts)  # once: a generator is read a single time
         init, init_wav, seconds = self._init_latents(init_audio, len(prompts), init_sr) if init_audio is not None else (None, None, seconds)
-        prompts, seconds = self._check(prompts, steps, guidance, seconds, seed, n_per_prompt, batch_size, output)
+        prompts, seconds = self._check(prompts, steps, guidance, seconds, seed, n_per_prompt, batch_size, output, precision)
         seed, steps, n_per_prompt, batch_size = None if seed is None else int(seed), int(steps), int(n_per_prompt), int(batch_size)
         lo, hi = self.guidance_range
         if not lo <= guidance <= hi:
@@ -287,7 +297,7 @@ class AudioLCM:
             noise = _item_noise(None if seed is None else seed + first, B, (self.student.cfg.latent_channels, frames), len(timesteps), device)
             w = torch.full((B,), guidance - 1.0, device=device)  # the student embeds w = guidance - 1
             def x0_fn(z, t):
-                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+                with self.autocast(precision):
                     x0 = f(z, t, states, mask, w)
                 return x0 if keep is None else torch.where(keep[rows, None].to(device), init[rows].to(device, x0.dtype), x0)
             x_T = noise[0] if init is None else self.schedule.q_sample(init[rows].to(device), timesteps[0], noise[0])
@@ -302,10 +312,10 @@ class AudioLCM:
 
     def sample_teacher(self, prompts, steps: int = 100, guidance: float = 5.0, seconds: float | None = None, seed: int | None = None,
                        n_per_prompt: int = 1, batch_size: int = 16, progress: bool = False, negative_prompt: str | None = None,
-                       output: str = "audio"):
+                       output: str = "audio", precision: str = "bf16"):
         "Baseline: the teacher with DDIM and classifier-free guidance (2 network passes per step); same arguments and output as `sample`."
         if self.teacher is None: raise ValueError("this pipeline has no teacher (loaded with teacher=False, or a release)")
-        prompts, seconds = self._check(prompts, steps, guidance, seconds, seed, n_per_prompt, batch_size, output)
+        prompts, seconds = self._check(prompts, steps, guidance, seconds, seed, n_per_prompt, batch_size, output, precision)
         seed, steps, n_per_prompt, batch_size = None if seed is None else int(seed), int(steps), int(n_per_prompt), int(batch_size)
         if negative_prompt is not None and not isinstance(negative_prompt, str): raise ValueError(f"negative_prompt must be a string, got {negative_prompt!r}")
         if steps > self.schedule.n_steps: raise ValueError(f"steps must be in 1..{self.schedule.n_steps}, got {steps}")
@@ -316,7 +326,7 @@ class AudioLCM:
             cond, uncond = (states[:B], mask[:B]), (states[B:], mask[B:])
             x_T = _item_noise(None if seed is None else seed + first, B, (self.teacher.cfg.latent_channels, frames), 1, device)[0]
             def eps_fn(x, t):
-                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+                with self.autocast(precision):
                     return guided_eps(self.teacher, x, t, cond, uncond, guidance).float()
             return ddim_sample(eps_fn, x_T, steps, self.schedule)
         self._warn_far(prompts)
@@ -338,17 +348,18 @@ def _pipeline(pipeline: AudioLCM | None, device) -> AudioLCM:
 
 def sample(prompts, steps: int = 2, guidance: float = 5.0, seconds: float | None = None, seed: int | None = None,
            n_per_prompt: int = 1, batch_size: int = 16, device: str | None = None, pipeline: AudioLCM | None = None,
-           init_audio=None, strength: float = 1.0, inpaint: tuple[float, float] | None = None, init_sr: int = SAMPLE_RATE) -> np.ndarray:
+           init_audio=None, strength: float = 1.0, inpaint: tuple[float, float] | None = None, init_sr: int = SAMPLE_RATE,
+           precision: str = "bf16") -> np.ndarray:
     "Text to 16 kHz audio (B, N) float32 with the consistency student (default: the shipped tiny models, 2 steps); see `AudioLCM.sample`."
     return _pipeline(pipeline, device).sample(prompts, steps, guidance, seconds, seed, n_per_prompt, batch_size,
-                                              init_audio=init_audio, strength=strength, inpaint=inpaint, init_sr=init_sr)
+                                              init_audio=init_audio, strength=strength, inpaint=inpaint, init_sr=init_sr, precision=precision)
 
 def sample_teacher(prompts, steps: int = 100, guidance: float = 5.0, seconds: float | None = None, seed: int | None = None,
                    n_per_prompt: int = 1, batch_size: int = 16, negative_prompt: str | None = None, device: str | None = None,
-                   pipeline: AudioLCM | None = None) -> np.ndarray:
+                   pipeline: AudioLCM | None = None, precision: str = "bf16") -> np.ndarray:
     "The teacher baseline: DDIM with classifier-free guidance, `steps` steps (2 network passes each); see `AudioLCM.sample_teacher`."
     return _pipeline(pipeline, device).sample_teacher(prompts, steps, guidance, seconds, seed, n_per_prompt, batch_size,
-                                                      negative_prompt=negative_prompt)
+                                                      negative_prompt=negative_prompt, precision=precision)
 
 # %% ../nbs/14_sampler.ipynb #93a1188d
 def _pcm_to_float(audio) -> np.ndarray:

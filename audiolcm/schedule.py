@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import torch
 
+from .checkpoint import on_host
+
 # %% auto #0
 __all__ = ['NoiseSchedule']
 
@@ -19,19 +21,25 @@ class NoiseSchedule:
         self.n_steps, self.beta_start, self.beta_end = n_steps, beta_start, beta_end
         self.betas = torch.linspace(beta_start ** 0.5, beta_end ** 0.5, n_steps, dtype=torch.float64) ** 2
         self.alphas_cumprod = torch.cumprod(1 - self.betas, dim=0)
+        self._tables = {torch.device("cpu"): torch.cat([torch.ones(1, dtype=torch.float64), self.alphas_cumprod])}  # see alpha_bar
 
     def _check(self, t) -> torch.Tensor:
+        "t as integer timesteps; their range is checked on the CPU only (on a GPU reading values makes the host wait, see below)."
         t = torch.as_tensor(t)
         if t.is_floating_point(): raise ValueError(f"timesteps must be integers, got dtype {t.dtype}")
-        if t.numel() and (int(t.min()) < -1 or int(t.max()) >= self.n_steps):
+        if on_host(t) and t.numel() and (int(t.min()) < -1 or int(t.max()) >= self.n_steps):
             raise ValueError(f"timesteps must lie in -1..{self.n_steps - 1}, got {t.min().item()}..{t.max().item()}")
         return t.long()
 
+    def _table(self, device: torch.device) -> torch.Tensor:
+        "[1, alpha_bar_0, ..., alpha_bar_{n-1}] (n + 1,) float64 on `device`, made once per device."
+        if device not in self._tables: self._tables[device] = self._tables[torch.device("cpu")].to(device)
+        return self._tables[device]
+
     def alpha_bar(self, t) -> torch.Tensor:
-        "alpha_bar_t for integer t (any shape); t = -1 gives 1 (clean)."
+        "alpha_bar_t for integer t (any shape), on t's device; t = -1 gives 1 (clean)."
         t = self._check(t)
-        padded = torch.cat([torch.ones(1, dtype=torch.float64), self.alphas_cumprod])
-        return padded[(t + 1).cpu()].to(t.device)
+        return self._table(t.device)[t + 1]
 
     def alpha(self, t) -> torch.Tensor: return self.alpha_bar(t).sqrt()
     def sigma(self, t) -> torch.Tensor: return (1 - self.alpha_bar(t)).sqrt()
@@ -42,7 +50,7 @@ class NoiseSchedule:
 
     def coefficients(self, t, like: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         "alpha_t, sigma_t shaped to broadcast against `like` (B, ...): (B, 1, ...) or scalars."
-        t = torch.as_tensor(t, device=like.device)
+        t = self._check(t).to(like.device)
         a, s = self.alpha(t), self.sigma(t)
         shape = (-1,) + (1,) * (like.ndim - 1) if t.ndim == 1 else ()
         return a.to(like.device, like.dtype).reshape(shape), s.to(like.device, like.dtype).reshape(shape)

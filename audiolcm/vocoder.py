@@ -16,7 +16,7 @@ import yaml
 from torch import nn
 
 from .audio import FRAME_MULTIPLE, HOP_LENGTH, LOG_FLOOR, N_FFT, N_MELS, WIN_LENGTH, linear_spectrogram, mel_filterbank, mel_spectrogram
-from .checkpoint import ASSETS, config_from_dict, load_checkpoint, load_state, read_torch_state, save_checkpoint
+from .checkpoint import ASSETS, config_from_dict, load_checkpoint, load_state, on_host, read_torch_state, save_checkpoint
 
 # %% auto #0
 __all__ = ['PEAK_CEILING_DB', 'STFT_RESOLUTIONS', 'mel_to_magnitude', 'istft_frames', 'griffin_lim', 'GriffinLimVocoder',
@@ -72,7 +72,7 @@ class GriffinLimVocoder(nn.Module):
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         if mel.ndim == 2: mel = mel[None]
         if mel.ndim != 3 or mel.shape[1] != 80: raise ValueError(f"expected a log-mel (B, 80, T), got shape {tuple(mel.shape)}")
-        if not torch.isfinite(mel).all(): raise ValueError("mel contains NaN or infinite values")
+        if on_host(mel) and not torch.isfinite(mel).all(): raise ValueError("mel contains NaN or infinite values")
         mel = mel.to(self._device_anchor.device)
         wav = griffin_lim(mel_to_magnitude(mel, self.nnls_iter), self.n_iter, self.momentum)
         return wav
@@ -96,7 +96,7 @@ PEAK_CEILING_DB = -1.0  # the level contract: no clip peaks above -1 dBFS
 def peak_guard(wav: torch.Tensor, ceiling_db: float = PEAK_CEILING_DB) -> torch.Tensor:
     "Level contract for clips wav (..., N): a clip peaking above `ceiling_db` dBFS is scaled as a whole to peak there; others are unchanged."
     if not (math.isfinite(ceiling_db) and ceiling_db <= 0): raise ValueError(f"ceiling_db must be a finite level <= 0 dBFS, got {ceiling_db}")
-    if not torch.isfinite(wav).all(): raise ValueError("audio contains NaN or infinite samples: there is no level to guard")
+    if on_host(wav) and not torch.isfinite(wav).all(): raise ValueError("audio contains NaN or infinite samples: there is no level to guard")
     ceiling = 10 ** (ceiling_db / 20)
     peak = wav.abs().amax(dim=-1, keepdim=True)
     return wav * torch.where(peak > ceiling, ceiling / peak, torch.ones_like(peak))
@@ -153,7 +153,7 @@ class ISTFTVocoder(nn.Module):
         "wav (B, T * 256) for a log-mel (B, 80, T) or (80, T); with return_parts the STFT magnitude and phase (B, 513, T) instead."
         if mel.ndim == 2: mel = mel[None]
         if mel.ndim != 3 or mel.shape[1] != N_MELS: raise ValueError(f"expected a log-mel (B, {N_MELS}, T), got shape {tuple(mel.shape)}")
-        if not torch.isfinite(mel).all(): raise ValueError("mel contains NaN or infinite values")
+        if on_host(mel) and not torch.isfinite(mel).all(): raise ValueError("mel contains NaN or infinite values")
         mag, phase = self.spectrum(mel.to(self.head.weight.device))  # float32, under autocast too
         if return_parts: return mag, phase
         with torch.autocast(mag.device.type, enabled=False): return istft_frames(torch.polar(mag, phase))

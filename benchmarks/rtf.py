@@ -70,7 +70,7 @@ def peak_memory_mb(device: torch.device) -> float:
 
 
 def measure(pipe: AudioLCM, batch: int, seconds: float, teacher_steps: int, student_steps: list[int], device: torch.device,
-            repeats: int) -> list[dict]:
+            repeats: int, precision: str = "bf16") -> list[dict]:
     "One row per (sampler, stage): RTF and peak memory."
     prompts = [f"{PROMPTS[i % len(PROMPTS)]} (take {i})" for i in range(batch)]  # distinct: the encoder caches repeated captions
     audio_s, frames = batch * seconds, n_frames(seconds)
@@ -83,7 +83,7 @@ def measure(pipe: AudioLCM, batch: int, seconds: float, teacher_steps: int, stud
     cond, uncond = (both[:batch], both_mask[:batch]), (both[batch:], both_mask[batch:])
     noise = torch.randn(batch, pipe.student.cfg.latent_channels, latent_frames(frames), device=device)
     f, w = ConsistencyModel(pipe.student, pipe.schedule), torch.full((batch,), 4.0, device=device)
-    def autocast(): return torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda")  # as the pipeline samples
+    def autocast(): return pipe.autocast(precision)  # as the pipeline samples
     def student_denoiser(steps):
         with autocast(): return consistency_sample(lambda x, t: f(x, t, states, mask, w), noise, steps, pipe.schedule, pipe.k)
     def teacher_denoiser():
@@ -99,11 +99,11 @@ def measure(pipe: AudioLCM, batch: int, seconds: float, teacher_steps: int, stud
     for name, voc in alternative_vocoders(pipe, device).items(): rows.append(row("alternative", name, lambda voc=voc: voc(mel)))
     teacher = f"teacher DDIM {teacher_steps} + CFG"
     rows += [row(teacher, "denoiser", teacher_denoiser),
-             row(teacher, "end to end", lambda: (enc._cache.clear(), pipe.sample_teacher(prompts, teacher_steps, 5.0, seconds, 0, batch_size=batch)))]
+             row(teacher, "end to end", lambda: (enc._cache.clear(), pipe.sample_teacher(prompts, teacher_steps, 5.0, seconds, 0, batch_size=batch, precision=precision)))]
     for s in student_steps:
         name = f"student {s} step{'s' if s > 1 else ''}"
         rows += [row(name, "denoiser", lambda s=s: student_denoiser(s)),
-                 row(name, "end to end", lambda s=s: (enc._cache.clear(), pipe.sample(prompts, s, 5.0, seconds, 0, batch_size=batch)))]
+                 row(name, "end to end", lambda s=s: (enc._cache.clear(), pipe.sample(prompts, s, 5.0, seconds, 0, batch_size=batch, precision=precision)))]
     return rows
 
 
@@ -138,6 +138,7 @@ def main(argv=None):
     p.add_argument("--student-steps", nargs="+", type=int, default=[1, 2, 4])
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--compile", action="store_true", help="torch.compile the denoisers (CUDA)")
+    p.add_argument("--precision", default="bf16", choices=["bf16", "fp32"], help="the denoisers' numerics on CUDA (the CPU is always float32)")
     p.add_argument("--out", default=None)
     p.add_argument("--append", action="store_true", help="add the tables to an existing --out page (e.g. a second run at another scale)")
     a = p.parse_args(argv)
@@ -158,7 +159,7 @@ def main(argv=None):
               f"vocoder {sum(x.numel() for x in pipe.vocoder.parameters()) / 1e6:.1f}M, text {sum(x.numel() for x in pipe.text_encoder.parameters()) / 1e6:.1f}M")
         for batch in a.batch:
             t0 = time.perf_counter()
-            results.append(((scale, batch, seconds), measure(pipe, batch, seconds, a.teacher_steps, a.student_steps, device, a.repeats)))
+            results.append(((scale, batch, seconds), measure(pipe, batch, seconds, a.teacher_steps, a.student_steps, device, a.repeats, a.precision)))
             print(f"  batch {batch}: measured in {time.perf_counter() - t0:.0f} s")
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"{cpu_name()}, {torch.get_num_threads()} thread{'s' if torch.get_num_threads() > 1 else ''}"
     run = f"`python benchmarks/rtf.py {' '.join(argv) if argv else ''}`, torch {torch.__version__}, on {name}, {time.strftime('%Y-%m-%d')}"

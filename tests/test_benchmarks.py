@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_rtf_benchmark_runs_and_writes_a_table(tmp_path):
     out = tmp_path / "rtf.md"
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "rtf.py"), "--batch", "1", "--teacher-steps", "2", "--student-steps", "1", "2",
-                        "--repeats", "1", "--out", str(out)], capture_output=True, text=True, timeout=600)
+                        "--repeats", "1", "--precision", "fp32", "--out", str(out)], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     rows = [line.strip("|").split("|") for line in out.read_text().splitlines() if line.startswith("| ")]
     cells = {(r[0].strip(), r[1].strip()): r[2].strip() for r in rows if len(r) == 4}

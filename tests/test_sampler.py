@@ -152,3 +152,23 @@ def test_a_pipeline_with_the_neural_vocoder_saves_and_loads_it(tmp_path):
     assert np.array_equal(again.sample("a bell ringing", seed=1), pipe.sample("a bell ringing", seed=1))  # no phase search: bit-identical
     pipe.vocoder = torch.nn.Identity()
     with pytest.raises(ValueError, match="Identity is not saved with a pipeline"): pipe.save_pretrained(tmp_path / "other")
+
+
+def test_the_student_path_compiles_as_whole_graphs():
+    """torch.compile captures the consistency function, the VAE decoder and the neural vocoder each as one graph (fullgraph:
+    no host reads of values inside them, so no waits for a GPU) and they agree with eager. Griffin-Lim is not capturable: it
+    builds its filterbank with librosa on every call."""
+    from audiolcm.consistency import ConsistencyModel
+    from audiolcm.vocoder import ISTFTVocoder
+    pipe = AudioLCM.from_pretrained(teacher=False)
+    f = ConsistencyModel(pipe.student, pipe.schedule)
+    states, mask = pipe.text_encoder.encode(["three loud knocks", "rain falling"])
+    z, t, w = torch.randn(2, 20, 64, generator=torch.Generator().manual_seed(0)), torch.full((2,), 999), torch.full((2,), 4.0)
+    def decode(z): return pipe.vae.from_latent(z, 128)
+    vocoder = ISTFTVocoder.load()
+    with torch.no_grad():
+        x0 = f(z, t, states, mask, w)
+        mel = decode(x0)
+        for eager_fn, args in ((f, (z, t, states, mask, w)), (decode, (x0,)), (vocoder, (mel,))):
+            eager, compiled = eager_fn(*args), torch.compile(eager_fn, fullgraph=True)(*args)  # fullgraph: a graph break fails
+            assert torch.allclose(eager, compiled, atol=1e-4 * eager.abs().max().item()), eager_fn
