@@ -25,4 +25,5 @@ if acc.is_main_process:
     save_file({f"{n}.{k}": v.contiguous() for n, m in (("vae", vae), ("teacher", teacher), ("student", student))
                for k, v in m.state_dict().items()}, sys.argv[1])
     print("processes", acc.num_processes, "replicas identical", same)
+acc.wait_for_everyone()  # rank 0 is done writing: every rank reaches the teardown together (a rank that tears down alone can abort at exit)
 acc.end_training()  # close the process group on every rank before exiting
