@@ -32,9 +32,12 @@ class NoiseSchedule:
         return t.long()
 
     def _table(self, device: torch.device) -> torch.Tensor:
-        "[1, alpha_bar_0, ..., alpha_bar_{n-1}] (n + 1,) float64 on `device`, made once per device."
-        if device not in self._tables: self._tables[device] = self._tables[torch.device("cpu")].to(device)
-        return self._tables[device]
+        "[1, alpha_bar_0, ..., alpha_bar_{n-1}] (n + 1,) float64 on `device`, kept once per device (not from inside torch.compile)."
+        table = self._tables.get(device)
+        if table is None:
+            table = self._tables[torch.device("cpu")].to(device)
+            if not torch.compiler.is_compiling(): self._tables[device] = table
+        return table
 
     def alpha_bar(self, t) -> torch.Tensor:
         "alpha_bar_t for integer t (any shape), on t's device; t = -1 gives 1 (clean)."
