@@ -42,7 +42,7 @@ class NoiseSchedule:
     def alpha_bar(self, t) -> torch.Tensor:
         "alpha_bar_t for integer t (any shape), on t's device; t = -1 gives 1 (clean)."
         t = self._check(t)
-        return self._table(t.device)[t + 1]
+        return torch.take(self._table(t.device), t + 1)  # not table[t + 1]: indexing by a 0-d tensor reads its value
 
     def alpha(self, t) -> torch.Tensor: return self.alpha_bar(t).sqrt()
     def sigma(self, t) -> torch.Tensor: return (1 - self.alpha_bar(t)).sqrt()

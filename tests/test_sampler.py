@@ -172,3 +172,20 @@ def test_the_student_path_compiles_as_whole_graphs():
         for eager_fn, args in ((f, (z, t, states, mask, w)), (decode, (x0,)), (vocoder, (mel,))):
             eager, compiled = eager_fn(*args), torch.compile(eager_fn, fullgraph=True)(*args)  # fullgraph: a graph break fails
             assert torch.allclose(eager, compiled, atol=1e-4 * eager.abs().max().item()), eager_fn
+
+
+def test_the_sampling_loops_read_no_values():
+    """No host waits inside the loops: the student's consistency steps and the teacher's DDIM steps run on 'meta' tensors,
+    which have shapes but no values, so any read of a value (a GPU synchronisation) would raise here."""
+    from audiolcm.backbone import load_denoiser
+    from audiolcm.checkpoint import ASSETS
+    from audiolcm.consistency import ConsistencyModel, consistency_sample
+    from audiolcm.ddim import ddim_sample, guided_eps
+    student, teacher = (load_denoiser(ASSETS / name)[0].to("meta") for name in ("student_tiny", "teacher_tiny"))
+    states, mask = torch.zeros(2, 9, 384, device="meta"), torch.ones(2, 9, dtype=torch.bool, device="meta")
+    z, w, f = torch.zeros(2, 20, 64, device="meta"), torch.full((2,), 4.0, device="meta"), ConsistencyModel(student)
+    for steps in (1, 2, 4):
+        out = consistency_sample(lambda x, t: f(x, t, states, mask, w), z, steps, noise=[torch.zeros_like(z)] * (steps - 1))
+        assert out.shape == z.shape and out.device.type == "meta"
+    out = ddim_sample(lambda x, t: guided_eps(teacher, x, t, (states, mask), (states, mask), 5.0), z, 10)
+    assert out.shape == z.shape and out.device.type == "meta"
