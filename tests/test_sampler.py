@@ -155,9 +155,9 @@ def test_a_pipeline_with_the_neural_vocoder_saves_and_loads_it(tmp_path):
 
 
 def test_the_student_path_compiles_as_whole_graphs():
-    """torch.compile captures the consistency function, the VAE decoder and the neural vocoder each as one graph (fullgraph:
-    no host reads of values inside them, so no waits for a GPU) and they agree with eager. Griffin-Lim is not capturable: it
-    builds its filterbank with librosa on every call."""
+    """torch.compile captures the text encoder's network (the tokenizer runs on the host), the consistency function, the VAE
+    decoder and the neural vocoder each as one graph (fullgraph: no host reads of values inside them, so no waits for a GPU)
+    and they agree with eager. Griffin-Lim is not capturable: it builds its filterbank with librosa on every call."""
     from audiolcm.consistency import ConsistencyModel
     from audiolcm.vocoder import ISTFTVocoder
     pipe = AudioLCM.from_pretrained(teacher=False)
@@ -165,11 +165,14 @@ def test_the_student_path_compiles_as_whole_graphs():
     states, mask = pipe.text_encoder.encode(["three loud knocks", "rain falling"])
     z, t, w = torch.randn(2, 20, 64, generator=torch.Generator().manual_seed(0)), torch.full((2,), 999), torch.full((2,), 4.0)
     def decode(z): return pipe.vae.from_latent(z, 128)
+    def text_states(ids, attention): return pipe.text_encoder.model(input_ids=ids, attention_mask=attention).last_hidden_state
+    tokens = pipe.text_encoder.tokenizer(["three loud knocks", "rain falling on a roof"], padding=True, return_tensors="pt")
     vocoder = ISTFTVocoder.load()
     with torch.no_grad():
         x0 = f(z, t, states, mask, w)
         mel = decode(x0)
-        for eager_fn, args in ((f, (z, t, states, mask, w)), (decode, (x0,)), (vocoder, (mel,))):
+        for eager_fn, args in ((text_states, (tokens["input_ids"], tokens["attention_mask"])), (f, (z, t, states, mask, w)),
+                               (decode, (x0,)), (vocoder, (mel,))):
             eager, compiled = eager_fn(*args), torch.compile(eager_fn, fullgraph=True)(*args)  # fullgraph: a graph break fails
             assert torch.allclose(eager, compiled, atol=1e-4 * eager.abs().max().item()), eager_fn
 
