@@ -30,7 +30,7 @@ from audiolcm.consistency import ConsistencyModel, consistency_sample
 from audiolcm.ddim import ddim_sample, guided_eps
 from audiolcm.distill import student_from_teacher
 from audiolcm.metrics import rtf
-from audiolcm.sampler import AudioLCM
+from audiolcm.sampler import PRECISIONS, AudioLCM
 from audiolcm.text import TextEncoder, load_text_encoder
 from audiolcm.vae import MelVAE, VAEConfig
 from audiolcm.vocoder import BigVGAN, BigVGANConfig, GriffinLimVocoder, ISTFTVocoder, ISTFTVocoderConfig
@@ -138,7 +138,7 @@ def main(argv=None):
     p.add_argument("--student-steps", nargs="+", type=int, default=[1, 2, 4])
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--compile", action="store_true", help="torch.compile the denoisers (CUDA)")
-    p.add_argument("--precision", default="bf16", choices=["bf16", "fp32"], help="the denoisers' numerics on CUDA (the CPU is always float32)")
+    p.add_argument("--precision", default="bf16", choices=PRECISIONS, help="the denoisers' numerics on CUDA (the CPU is always float32)")
     p.add_argument("--out", default=None)
     p.add_argument("--append", action="store_true", help="add the tables to an existing --out page (e.g. a second run at another scale)")
     a = p.parse_args(argv)
