@@ -19,19 +19,26 @@ from .audio import FRAME_MULTIPLE, HOP_LENGTH, LOG_FLOOR, N_FFT, N_MELS, WIN_LEN
 from .checkpoint import ASSETS, config_from_dict, load_checkpoint, load_state, on_host, read_torch_state, save_checkpoint
 
 # %% auto #0
-__all__ = ['PEAK_CEILING_DB', 'STFT_RESOLUTIONS', 'mel_to_magnitude', 'istft_frames', 'griffin_lim', 'GriffinLimVocoder',
-           'load_vocoder', 'peak_guard', 'ISTFTVocoderConfig', 'ConvNeXtBlock1d', 'ISTFTVocoder', 'vocoder_loss',
-           'VocoderTrainConfig', 'train_vocoder', 'kaiser_sinc_filter', 'UpSample1d', 'LowPassFilter1d', 'DownSample1d',
-           'SnakeBeta', 'Activation1d', 'AMPBlock1', 'BigVGANConfig', 'BigVGAN', 'fold_weight_norm', 'receptive_field']
+__all__ = ['PEAK_CEILING_DB', 'STFT_RESOLUTIONS', 'nnls_operators', 'mel_to_magnitude', 'istft_frames', 'griffin_lim',
+           'GriffinLimVocoder', 'load_vocoder', 'peak_guard', 'ISTFTVocoderConfig', 'ConvNeXtBlock1d', 'ISTFTVocoder',
+           'vocoder_loss', 'VocoderTrainConfig', 'train_vocoder', 'kaiser_sinc_filter', 'UpSample1d', 'LowPassFilter1d',
+           'DownSample1d', 'SnakeBeta', 'Activation1d', 'AMPBlock1', 'BigVGANConfig', 'BigVGAN', 'fold_weight_norm',
+           'receptive_field']
 
 # %% ../nbs/09_vocoder.ipynb #a965cd35
-def mel_to_magnitude(mel: torch.Tensor, n_iter: int = 60) -> torch.Tensor:
-    "Non-negative least-squares magnitude for a log10-mel: (B, 80, T) -> (B, 513, T)."
+def nnls_operators(device: torch.device | str | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    "What mel_to_magnitude needs, on `device`: the filterbank (80, 513), its pseudo-inverse (513, 80) and the gradient step 1 / ||fb||_2^2 ()."
+    fb = mel_filterbank(torch.device("cpu"), torch.float32)
+    operators = fb, torch.linalg.pinv(fb), 1.0 / torch.linalg.matrix_norm(fb, ord=2) ** 2  # the step is 1 / Lipschitz constant of the gradient
+    return tuple(x.to(device) for x in operators)
+
+def mel_to_magnitude(mel: torch.Tensor, n_iter: int = 60, operators: tuple | None = None) -> torch.Tensor:
+    """Non-negative least-squares magnitude for a log10-mel: (B, 80, T) -> (B, 513, T).
+    `operators`: `nnls_operators()` on mel's device (None: made for this call; `GriffinLimVocoder` keeps them as buffers)."""
     with torch.autocast(mel.device.type, enabled=False):
-        fb = mel_filterbank(mel.device, torch.float32)
+        fb, fb_inverse, step = nnls_operators(mel.device) if operators is None else operators
         target = 10 ** mel.float()
-        S = torch.clamp(torch.linalg.pinv(fb) @ target, min=0)
-        step = 1.0 / torch.linalg.matrix_norm(fb, ord=2) ** 2  # 1 / Lipschitz constant of the gradient
+        S = torch.clamp(fb_inverse @ target, min=0)
         for _ in range(n_iter):
             S = torch.clamp(S - step * (fb.T @ (fb @ S - target)), min=0)
     return S
@@ -67,15 +74,16 @@ class GriffinLimVocoder(nn.Module):
     def __init__(self, n_iter: int = 32, nnls_iter: int = 60, momentum: float = 0.99):
         super().__init__()
         self.n_iter, self.nnls_iter, self.momentum = n_iter, nnls_iter, momentum
-        self.register_buffer("_device_anchor", torch.zeros(0), persistent=False)  # follows .to(device)
+        # the mel inversion's operators, made once: buffers follow .to(device), and torch.compile sees tensors instead of librosa
+        for name, x in zip(("filterbank", "filterbank_inverse", "nnls_step"), nnls_operators()): self.register_buffer(name, x, persistent=False)
 
     def forward(self, mel: torch.Tensor) -> torch.Tensor:
         if mel.ndim == 2: mel = mel[None]
         if mel.ndim != 3 or mel.shape[1] != 80: raise ValueError(f"expected a log-mel (B, 80, T), got shape {tuple(mel.shape)}")
         if on_host(mel) and not torch.isfinite(mel).all(): raise ValueError("mel contains NaN or infinite values")
-        mel = mel.to(self._device_anchor.device)
-        wav = griffin_lim(mel_to_magnitude(mel, self.nnls_iter), self.n_iter, self.momentum)
-        return wav
+        mel = mel.to(self.filterbank.device)
+        magnitude = mel_to_magnitude(mel, self.nnls_iter, (self.filterbank, self.filterbank_inverse, self.nnls_step))
+        return griffin_lim(magnitude, self.n_iter, self.momentum)
 
 def load_vocoder(name: str | Path = "griffin-lim", device=None, **kw) -> nn.Module:
     """The vocoder by name: 'griffin-lim' (no weights; the default), 'tiny' (the shipped `ISTFTVocoder`, fast), or a local

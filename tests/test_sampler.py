@@ -156,10 +156,11 @@ def test_a_pipeline_with_the_neural_vocoder_saves_and_loads_it(tmp_path):
 
 def test_the_student_path_compiles_as_whole_graphs():
     """torch.compile captures the text encoder's network (the tokenizer runs on the host), the consistency function, the VAE
-    decoder and the neural vocoder each as one graph (fullgraph: no host reads of values inside them, so no waits for a GPU)
-    and they agree with eager. Griffin-Lim is not capturable: it builds its filterbank with librosa on every call."""
+    decoder and both vocoders each as one graph (fullgraph: no host reads of values inside them, so no waits for a GPU) and they
+    agree with eager. Griffin-Lim runs 4 + 4 iterations here: the compiled graph unrolls its loops, and at the default 60 + 32
+    compiling took over 10 minutes on 2 CPU cores. Its phase normalisation magnifies rounding, hence its looser tolerance."""
     from audiolcm.consistency import ConsistencyModel
-    from audiolcm.vocoder import ISTFTVocoder
+    from audiolcm.vocoder import GriffinLimVocoder, ISTFTVocoder
     pipe = AudioLCM.from_pretrained(teacher=False)
     f = ConsistencyModel(pipe.student, pipe.schedule)
     states, mask = pipe.text_encoder.encode(["three loud knocks", "rain falling"])
@@ -171,10 +172,10 @@ def test_the_student_path_compiles_as_whole_graphs():
     with torch.no_grad():
         x0 = f(z, t, states, mask, w)
         mel = decode(x0)
-        for eager_fn, args in ((text_states, (tokens["input_ids"], tokens["attention_mask"])), (f, (z, t, states, mask, w)),
-                               (decode, (x0,)), (vocoder, (mel,))):
+        for eager_fn, args, tolerance in ((text_states, (tokens["input_ids"], tokens["attention_mask"]), 1e-4), (f, (z, t, states, mask, w), 1e-4),
+                                          (decode, (x0,), 1e-4), (vocoder, (mel,), 1e-4), (GriffinLimVocoder(n_iter=4, nnls_iter=4), (mel,), 1e-2)):
             eager, compiled = eager_fn(*args), torch.compile(eager_fn, fullgraph=True)(*args)  # fullgraph: a graph break fails
-            assert torch.allclose(eager, compiled, atol=1e-4 * eager.abs().max().item()), eager_fn
+            assert torch.allclose(eager, compiled, atol=tolerance * eager.abs().max().item()), eager_fn
 
 
 def test_the_sampling_loops_read_no_values():
