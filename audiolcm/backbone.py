@@ -18,7 +18,7 @@ from .checkpoint import config_from_dict, load_checkpoint, on_host, save_checkpo
 
 # %% auto #0
 __all__ = ['RMSNorm', 'RotaryEmbedding', 'apply_rope', 'SwiGLU', 'Attention', 'sinusoidal_embedding', 'BackboneConfig', 'Block',
-           'AudioTransformer', 'count_parameters', 'save_denoiser', 'load_denoiser']
+           'clip_place', 'AudioTransformer', 'count_parameters', 'save_denoiser', 'load_denoiser']
 
 # %% ../nbs/08_backbone.ipynb #e4bb8bde
 class RMSNorm(nn.Module):
@@ -96,7 +96,7 @@ def sinusoidal_embedding(x: torch.Tensor, dim: int = 256, scale: float = 1.0) ->
 # %% ../nbs/08_backbone.ipynb #227e7325
 @dataclass
 class BackboneConfig:
-    "Sizes of the denoiser. `guidance_embedding` adds the student's w input."
+    "Sizes of the denoiser. `guidance_embedding` adds the student's w input; `clip_position` each frame's place in its clip."
     latent_channels: int = 20
     dim: int = 128
     depth: int = 6
@@ -104,6 +104,7 @@ class BackboneConfig:
     text_dim: int = 384
     time_embed_dim: int = 256
     guidance_embedding: bool = False
+    clip_position: bool = False  # add each frame's place in its clip (0 at the first frame, 1 at the last) to its features
     rope_base: float = 10_000.0
     norm_eps: float = 1e-6
 
@@ -141,6 +142,12 @@ class Block(nn.Module):
         return x
 
 # %% ../nbs/08_backbone.ipynb #4e27fa5c
+def clip_place(n_frames: int, x_mask: torch.Tensor | None = None, device=None) -> torch.Tensor:
+    "Each frame's place in its clip, 0 at the first frame and 1 at the last real one: (1, T), or (B, T) for a mask (B, T)."
+    frames = torch.arange(n_frames, device=device, dtype=torch.float32)[None]
+    if x_mask is None: return frames / max(n_frames - 1, 1)
+    return frames / (x_mask.sum(-1, keepdim=True).float() - 1).clamp_min(1.0)
+
 class AudioTransformer(nn.Module):
     "LLaMA-style latent denoiser: model(x_t (B, C, T), t (B,), text (B, L, D), text_mask (B, L), w=None) -> eps (B, C, T)."
     def __init__(self, cfg: BackboneConfig | None = None):
@@ -150,7 +157,9 @@ class AudioTransformer(nn.Module):
         self.proj_in = nn.Linear(cfg.latent_channels, d)
         self.time_mlp = nn.Sequential(nn.Linear(cfg.time_embed_dim, d), nn.SiLU(), nn.Linear(d, d))
         self.w_embed = nn.Linear(cfg.time_embed_dim, d) if cfg.guidance_embedding else None
-        if self.w_embed is not None: nn.init.zeros_(self.w_embed.weight); nn.init.zeros_(self.w_embed.bias)
+        self.position_embed = nn.Linear(cfg.time_embed_dim, d) if cfg.clip_position else None
+        for layer in (self.w_embed, self.position_embed):  # zero at the start: a model given either input starts as the model without
+            if layer is not None: nn.init.zeros_(layer.weight); nn.init.zeros_(layer.bias)
         self.rope = RotaryEmbedding(d // cfg.heads, cfg.rope_base)
         self.blocks = nn.ModuleList([Block(cfg) for _ in range(cfg.depth)])
         self.norm_out = RMSNorm(d, cfg.norm_eps)
@@ -182,6 +191,9 @@ class AudioTransformer(nn.Module):
         if self.w_embed is not None and w is not None:
             c = c + self.w_embed(sinusoidal_embedding(torch.as_tensor(w, device=x_t.device).expand(x_t.shape[0]), self.cfg.time_embed_dim, scale=1000.0))
         h = self.proj_in(x_t.transpose(1, 2))
+        if self.position_embed is not None:
+            place = clip_place(x_t.shape[2], x_mask, x_t.device)  # (B or 1, T), embedded like a timestep in [0, 1000]
+            h = h + self.position_embed(sinusoidal_embedding(place.flatten(), self.cfg.time_embed_dim, scale=1000.0)).view(*place.shape, -1)
         rope = self.rope(torch.arange(x_t.shape[2], device=x_t.device))
         text = text.to(h.dtype)
         for block in self.blocks: h = block(h, c, text, text_mask.bool(), None if x_mask is None else x_mask.bool(), rope)

@@ -19,16 +19,16 @@ def full_float32():
 def test_backbone_on_cuda_matches_cpu_and_runs_under_bf16_autocast():
     from audiolcm.backbone import AudioTransformer, BackboneConfig
     torch.manual_seed(0)
-    model = AudioTransformer(BackboneConfig.tiny(dim=64, depth=2, guidance_embedding=True))
+    model = AudioTransformer(BackboneConfig.tiny(dim=64, depth=2, guidance_embedding=True, clip_position=True))
     for p in model.parameters(): torch.nn.init.normal_(p, std=0.02)
     x, t = torch.randn(2, 20, 16), torch.tensor([10, 900])
     text, mask = torch.randn(2, 5, 384), torch.ones(2, 5, dtype=torch.bool)
-    w = torch.tensor([4.0, 9.0])
-    cpu = model(x, t, text, mask, w=w)
-    gpu = model.cuda()(x.cuda(), t.cuda(), text.cuda(), mask.cuda(), w=w.cuda()).cpu()
+    w, x_mask = torch.tensor([4.0, 9.0]), torch.arange(16)[None] < torch.tensor([[16], [11]])  # the second clip is padded
+    cpu = model(x, t, text, mask, w=w, x_mask=x_mask)
+    gpu = model.cuda()(x.cuda(), t.cuda(), text.cuda(), mask.cuda(), w=w.cuda(), x_mask=x_mask.cuda()).cpu()
     assert torch.allclose(cpu, gpu, atol=1e-4)
     with torch.autocast("cuda", dtype=torch.bfloat16):
-        half = model(x.cuda(), t.cuda(), text.cuda(), mask.cuda(), w=w.cuda()).float().cpu()
+        half = model(x.cuda(), t.cuda(), text.cuda(), mask.cuda(), w=w.cuda(), x_mask=x_mask.cuda()).float().cpu()
     assert torch.allclose(cpu, half, atol=0.05 * cpu.abs().max().item() + 1e-3)  # bf16 keeps ~3 significant digits
 
 
