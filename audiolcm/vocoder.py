@@ -142,7 +142,7 @@ class ISTFTVocoder(nn.Module):
         self.head = nn.Linear(cfg.width, 3 * (N_FFT // 2 + 1))  # per bin: log-magnitude, phase advance, phase offset
         bins = torch.arange(N_FFT // 2 + 1)
         self.register_buffer("bin_advance", (bins * HOP_LENGTH % N_FFT) * (2 * math.pi / N_FFT), persistent=False)  # 2 pi k hop / n_fft, mod 2 pi
-        self.register_buffer("mel_inverse", torch.linalg.pinv(mel_filterbank()), persistent=False)  # (513, 80): a first magnitude guess
+        self.register_buffer("mel_inverse", nnls_operators()[1], persistent=False)  # (513, 80): a first magnitude guess
 
     def spectrum(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         "STFT magnitude and phase (B, 513, T) for a log10-mel (B, 80, T)."
