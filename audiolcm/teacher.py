@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -59,10 +60,13 @@ def drop_captions(captions: list[str], p: float, generator: torch.Generator | No
     return [c if k else "" for c, k in zip(captions, keep.tolist())]
 
 def diffusion_loss(model, x0: torch.Tensor, states: torch.Tensor, mask: torch.Tensor, t: torch.Tensor, noise: torch.Tensor,
-                   schedule: NoiseSchedule) -> torch.Tensor:
-    "Epsilon-prediction MSE: x0, noise (B, 20, T'), t (B,), text states (B, L, D) and mask (B, L) -> scalar."
+                   schedule: NoiseSchedule, min_snr_gamma: float | None = None) -> torch.Tensor:
+    """Epsilon-prediction MSE: x0, noise (B, 20, T'), t (B,), text states (B, L, D) and mask (B, L) -> scalar.
+    With `min_snr_gamma`, each item's MSE is weighted by min(SNR_t, gamma) / SNR_t (Min-SNR weighting)."""
     eps = model(schedule.q_sample(x0, t, noise), t, states, mask)
-    return F.mse_loss(eps.float(), noise)
+    if min_snr_gamma is None: return F.mse_loss(eps.float(), noise)
+    snr = schedule.snr(t).float()
+    return ((eps.float() - noise) ** 2).flatten(1).mean(1).mul(snr.clamp(max=min_snr_gamma) / snr).mean()
 
 # %% ../nbs/12_teacher.ipynb #6b69f6d8
 @dataclass
@@ -76,6 +80,11 @@ class TeacherTrainConfig:
     grad_clip: float = 1.0
     checkpoint_every: int = 500
     seed: int = 0
+    min_snr_gamma: float | None = None  # None: the paper's plain epsilon MSE; a number: Min-SNR weights (see `diffusion_loss`)
+
+    def __post_init__(self):
+        g = self.min_snr_gamma
+        if g is not None and (isinstance(g, bool) or not isinstance(g, (int, float)) or not math.isfinite(g) or g <= 0): raise ValueError(f"min_snr_gamma must be a positive number or None, got {self.min_snr_gamma!r}")
 
 def train_teacher(model: AudioTransformer, latents: torch.Tensor | list[torch.Tensor], captions: list[str] | list[list[str]], text_encoder,
                   tc: TeacherTrainConfig, run_dir: str | Path | None = None, until: int | None = None, accelerator=None,
@@ -93,7 +102,8 @@ def train_teacher(model: AudioTransformer, latents: torch.Tensor | list[torch.Te
         noise = torch.randn(x0.shape, generator=g)[rows]
         states, mask = text_encoder.encode(caps)
         device = next(model.parameters()).device
-        return diffusion_loss(denoiser, x0[rows].to(device), states.to(device), mask.to(device), t.to(device), noise.to(device), schedule)
+        return diffusion_loss(denoiser, x0[rows].to(device), states.to(device), mask.to(device), t.to(device), noise.to(device), schedule,
+                              tc.min_snr_gamma)
     def after_step(step): ema_update(ema, model, tc.ema_decay if step >= 100 else 0.0)  # the EMA starts after 100 steps
     run = {"model": model.cfg.to_dict(), "train": asdict(tc), "text_encoder": text_encoder.name, "corpus": corpus.fingerprint()}
     history = fit(model.train(), loss_fn, tc.steps, tc.batch_size, tc.lr, tc.weight_decay, tc.grad_clip, tc.seed, accelerator, after_step,

@@ -22,8 +22,8 @@ from .audio import atomic_write
 from .checkpoint import check_integer, load_torch_file
 
 # %% auto #0
-__all__ = ['STATE_FILE', 'RUN_FILE', 'warmup_cosine', 'ema_update', 'local_rows', 'replicas_identical', 'fingerprint', 'fit',
-           'LengthBuckets']
+__all__ = ['STATE_FILE', 'RUN_FILE', 'LOSS_READ_EVERY', 'warmup_cosine', 'ema_update', 'local_rows', 'replicas_identical',
+           'fingerprint', 'fit', 'LengthBuckets']
 
 # %% ../nbs/10_training.ipynb #e630d4b3
 def warmup_cosine(opt: torch.optim.Optimizer, steps: int, warmup: int | None = None) -> torch.optim.lr_scheduler.LambdaLR:
@@ -112,6 +112,8 @@ def _open_run(run_dir: Path, config: dict, write: bool = True) -> dict | None:
     return state
 
 # %% ../nbs/10_training.ipynb #98c59b60
+LOSS_READ_EVERY = 25  # steps between reads of the loss from the device (each read waits for it)
+
 def fit(model: nn.Module, loss_fn: Callable, steps: int, batch_size: int, lr: float, weight_decay: float = 0.0, grad_clip: float | None = 1.0,
         seed: int = 0, accelerator: Accelerator | None = None, after_step: Callable[[int], None] | None = None, progress: bool = True,
         desc: str = "train", run_dir: str | Path | None = None, checkpoint_every: int = 500, extra_state: dict[str, nn.Module] | None = None,
@@ -134,7 +136,11 @@ def fit(model: nn.Module, loss_fn: Callable, steps: int, batch_size: int, lr: fl
     history, step = [], 0
     run = {"config": config or {}, "steps": steps, "batch_size": batch_size, "lr": lr, "weight_decay": weight_decay,
            "grad_clip": grad_clip, "seed": seed, "processes": accelerator.num_processes}
+    pending = []  # this block's losses, still on the device: read together, so a step does not wait for the device
+    def read_losses():
+        if pending: history.extend(accelerator.reduce(torch.stack(pending).float(), "mean").tolist()); pending.clear()
     def save():
+        read_losses()
         if accelerator.is_main_process:
             state = {"step": step, "history": history, "generator": g.get_state(), "model": model.state_dict(), "optimizer": opt.state_dict(),
                      "scheduler": sched.state_dict(), "extra": {k: m.state_dict() for k, m in extra.items()}}
@@ -155,9 +161,10 @@ def fit(model: nn.Module, loss_fn: Callable, steps: int, batch_size: int, lr: fl
             if grad_clip is not None: accelerator.clip_grad_norm_(wrapped.parameters(), grad_clip)
             opt.step(); sched.step(); opt.zero_grad(set_to_none=True)
             if after_step is not None: after_step(step)
-            history.append(accelerator.reduce(loss.detach().float(), "mean").item())
+            pending.append(loss.detach())
             step += 1
-            bar.update(); bar.set_postfix(loss=f"{history[-1]:.4f}")
+            bar.update()
+            if step % LOSS_READ_EVERY == 0 or step == last: read_losses(); bar.set_postfix(loss=f"{history[-1]:.4f}")
             if run_dir is not None and (step % checkpoint_every == 0 or step == last): save()
         bar.close()
     return history

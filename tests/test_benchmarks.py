@@ -28,3 +28,12 @@ def test_guidance_benchmark_prints_a_row_per_model_and_scale():
     rows = [line.split() for line in r.stdout.splitlines() if line.startswith(("teacher", "student"))]
     assert [" ".join(row[:-8]) for row in rows] == ["teacher DDIM 2, g 3", "teacher DDIM 2, g 5", "student 2 steps, g 5"]  # no student below its range
     assert all(0 <= float(x) <= 1 for row in rows for x in row[-8:] if x != "nan")
+
+
+def test_noise_level_benchmark_prints_a_row_per_start():
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "noise_level_agreement.py"), "--n", "4", "--t-start", "999", "200", "--steps", "5"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = [line.rsplit(maxsplit=8) for line in r.stdout.splitlines() if line.startswith(("the clips", "shipped"))]
+    assert [row[0] for row in rows] == ["the clips through the VAE", "shipped, from t 999", "shipped, from t 199"]
+    assert all(0 <= float(x) <= 1 for row in rows for x in row[1:] if x != "nan")
