@@ -44,18 +44,24 @@ def guided_eps(model: Callable, x_t: torch.Tensor, t, cond: tuple, uncond: tuple
     return cfg_eps(both[:B], both[B:], scale)
 
 # %% ../nbs/05_ddim.ipynb #6b9bca11
-def ddim_timesteps(n_steps: int, n_train_steps: int = 1000) -> list[int]:
-    "Descending timesteps of an n-step DDIM sampler: [999, ..., ] with even 'trailing' spacing."
+def ddim_timesteps(n_steps: int, n_train_steps: int = 1000, t_start: int | None = None) -> list[int]:
+    """Descending timesteps of an n-step DDIM sampler: [999, ..., ] with even 'trailing' spacing;
+    with `t_start`, only those at or below it (a run that starts from a partly noised clip)."""
     if not 1 <= n_steps <= n_train_steps: raise ValueError(f"n_steps must be in 1..{n_train_steps}, got {n_steps}")
-    return [int(t) for t in np.round(np.arange(n_train_steps, 0, -n_train_steps / n_steps)).astype(int) - 1]
+    steps = [int(t) for t in np.round(np.arange(n_train_steps, 0, -n_train_steps / n_steps)).astype(int) - 1]
+    if t_start is None: return steps
+    kept = [t for t in steps if t <= t_start]
+    if not kept: raise ValueError(f"t_start {t_start} is below every timestep of a {n_steps}-step DDIM sampler (the lowest is {steps[-1]})")
+    return kept
 
 # %% ../nbs/05_ddim.ipynb #1aef15cb
 @torch.no_grad()
 def ddim_sample(eps_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], x_T: torch.Tensor, n_steps: int,
-                schedule: NoiseSchedule | None = None, progress: bool = False) -> torch.Tensor:
-    "Run DDIM from noise x_T (B, ...) over `n_steps` timesteps; eps_fn(x, t (B,)) -> eps. Returns x_0."
+                schedule: NoiseSchedule | None = None, progress: bool = False, t_start: int | None = None) -> torch.Tensor:
+    """Run DDIM from noise x_T (B, ...) over `n_steps` timesteps; eps_fn(x, t (B,)) -> eps. Returns x_0.
+    With `t_start`, x_T is a sample at the first timestep at or below it (see `ddim_timesteps`) and the run starts there."""
     schedule = schedule or NoiseSchedule()
-    steps = ddim_timesteps(n_steps, schedule.n_steps)
+    steps = ddim_timesteps(n_steps, schedule.n_steps, t_start)
     x = x_T
     for t, s in tqdm(list(zip(steps, steps[1:] + [-1])), disable=not progress, desc="DDIM"):
         tb = torch.full((x.shape[0],), t, device=x.device, dtype=torch.long)

@@ -22,25 +22,18 @@ import torch
 from audiolcm.audio import mel_spectrogram
 from audiolcm.backbone import load_denoiser
 from audiolcm.data import SynthCaps
-from audiolcm.ddim import ddim_step, ddim_timesteps, guided_eps
+from audiolcm.ddim import ddim_sample, ddim_timesteps, guided_eps
 from audiolcm.sampler import AudioLCM
 from audiolcm.synthcaps import attribute_agreement
 
 CHECKS = ["all", "register", "count", "pace", "direction", "contour", "tonality", "loudness"]
 
 
-def start_timesteps(t_start: int, steps: int) -> list[int]:
-    "The timesteps of a `steps`-step DDIM sampler at or below t_start."
-    timesteps = [t for t in ddim_timesteps(steps) if t <= t_start]
-    if not timesteps: raise SystemExit(f"t_start {t_start} is below every timestep of a {steps}-step DDIM sampler ({ddim_timesteps(steps)})")
-    return timesteps
-
-
 @torch.no_grad()
 def from_noise_level(pipe: AudioLCM, teacher, x0: torch.Tensor, prompts: list[str], t_start: int, guidance: float, steps: int,
                      batch_size: int = 50) -> torch.Tensor:
     "Latents (N, 20, T') from DDIM over the `steps`-step timesteps <= t_start, started from x0 (N, 20, T') noised to the first of them (seed 0)."
-    timesteps = start_timesteps(t_start, steps)
+    first = ddim_timesteps(steps, t_start=t_start)[0]
     noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(0))
     out = []
     for i in range(0, len(x0), batch_size):
@@ -48,10 +41,8 @@ def from_noise_level(pipe: AudioLCM, teacher, x0: torch.Tensor, prompts: list[st
         B = len(chunk)
         states, mask = pipe.text_encoder.encode(chunk + [""] * B)
         cond, uncond = (states[:B], mask[:B]), (states[B:], mask[B:])
-        x = pipe.schedule.q_sample(x0[i: i + B], torch.full((B,), timesteps[0]), noise[i: i + B])
-        for t, s in zip(timesteps, timesteps[1:] + [-1]):
-            x = ddim_step(x, guided_eps(teacher, x, torch.full((B,), t), cond, uncond, guidance), t, s, pipe.schedule)
-        out.append(x)
+        x_t = pipe.schedule.q_sample(x0[i: i + B], torch.full((B,), first), noise[i: i + B])
+        out.append(ddim_sample(lambda x, t: guided_eps(teacher, x, t, cond, uncond, guidance), x_t, steps, pipe.schedule, t_start=t_start))
     return torch.cat(out)
 
 
@@ -83,7 +74,7 @@ def main():
         for t_start in args.t_start:
             z = from_noise_level(pipe, teacher, start, prompts, t_start, args.guidance, args.steps)
             r = attribute_agreement(pipe.to_audio(z, mel.shape[-1], wav.shape[-1]), labels)
-            print(f"{name[-24:] + f', from t {start_timesteps(t_start, args.steps)[0]}':36}" + "".join(f"{r.get(c, np.nan):>10.3f}" for c in CHECKS), flush=True)
+            print(f"{name[-24:] + f', from t {ddim_timesteps(args.steps, t_start=t_start)[0]}':36}" + "".join(f"{r.get(c, np.nan):>10.3f}" for c in CHECKS), flush=True)
     print(f"({(time.perf_counter() - t0) / 60:.1f} min)")
 
 
