@@ -15,6 +15,7 @@ from einops import rearrange
 from torch import nn
 
 from .checkpoint import config_from_dict, load_checkpoint, on_host, save_checkpoint
+from .schedule import NoiseSchedule
 
 # %% auto #0
 __all__ = ['RMSNorm', 'RotaryEmbedding', 'apply_rope', 'SwiGLU', 'Attention', 'sinusoidal_embedding', 'BackboneConfig', 'Block',
@@ -107,6 +108,10 @@ class BackboneConfig:
     clip_position: bool = False  # add each frame's place in its clip (0 at the first frame, 1 at the last) to its features
     rope_base: float = 10_000.0
     norm_eps: float = 1e-6
+    prediction: str = "eps"  # what the output is: the noise (the paper's) or v (see `NoiseSchedule`)
+    zero_terminal_snr: bool = False  # trained on the schedule rescaled to reach pure noise at t = 999 (see `NoiseSchedule`)
+
+    def __post_init__(self): NoiseSchedule.for_denoiser(self)  # refuses an unknown prediction, or zero terminal SNR with 'eps'
 
     @classmethod
     def tiny(cls, **kw): return cls(**kw)  # the shipped teacher and student
@@ -149,7 +154,7 @@ def clip_place(n_frames: int, x_mask: torch.Tensor | None = None, device=None) -
     return frames / (x_mask.sum(-1, keepdim=True).float() - 1).clamp_min(1.0)
 
 class AudioTransformer(nn.Module):
-    "LLaMA-style latent denoiser: model(x_t (B, C, T), t (B,), text (B, L, D), text_mask (B, L), w=None) -> eps (B, C, T)."
+    "LLaMA-style latent denoiser: model(x_t (B, C, T), t (B,), text (B, L, D), text_mask (B, L), w=None) -> eps or v (cfg.prediction), (B, C, T)."
     def __init__(self, cfg: BackboneConfig | None = None):
         super().__init__()
         self.cfg = cfg = cfg or BackboneConfig()

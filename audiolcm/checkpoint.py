@@ -98,7 +98,9 @@ def config_from_dict(cls, d: dict, where: str | None = None, ignore=()):
     unknown = sorted(set(d) - set(fields) - set(ignore))
     if unknown: raise ValueError(f"{where}: unknown field(s) {unknown}; known: {sorted(fields)}")
     hints = typing.get_type_hints(cls)
-    return cls(**{k: _coerce(v, hints.get(k), k, where) for k, v in d.items() if k in fields})
+    values = {k: _coerce(v, hints.get(k), k, where) for k, v in d.items() if k in fields}
+    try: return cls(**values)
+    except ValueError as e: raise ValueError(f"{where}: {e}") from None  # a config's own checks, named by file
 
 # %% ../nbs/01_checkpoint.ipynb #d7f3b2c8
 ASSETS = resources.files("audiolcm") / "assets"  # the checkpoints that ship with the package

@@ -18,13 +18,14 @@ from .schedule import NoiseSchedule
 __all__ = ['ddim_step', 'cfg_eps', 'guided_eps', 'ddim_timesteps', 'ddim_sample']
 
 # %% ../nbs/05_ddim.ipynb #457490cf
-def ddim_step(x_t: torch.Tensor, eps: torch.Tensor, t, s, schedule: NoiseSchedule) -> torch.Tensor:
-    "Deterministic DDIM jump from timestep t to s <= t (s = -1: the clean sample): (B, ...) -> (B, ...)."
+def ddim_step(x_t: torch.Tensor, out: torch.Tensor, t, s, schedule: NoiseSchedule) -> torch.Tensor:
+    """Deterministic DDIM jump from timestep t to s <= t (s = -1: the clean sample): (B, ...) -> (B, ...).
+    `out` is the denoiser's output: the noise, or v where `schedule.prediction` is 'v'."""
     t_, s_ = torch.as_tensor(t), torch.as_tensor(s)
     if on_host(t_) and on_host(s_) and torch.any(s_ > t_):  # values: checked on the CPU only
         raise ValueError(f"DDIM goes backwards in time: need s <= t, got t={t}, s={s}")
-    if eps.shape != x_t.shape: raise ValueError(f"eps shape {tuple(eps.shape)} != x_t shape {tuple(x_t.shape)}")
-    x0 = schedule.x0_from_eps(x_t, eps, t)
+    if out.shape != x_t.shape: raise ValueError(f"denoiser output shape {tuple(out.shape)} != x_t shape {tuple(x_t.shape)}")
+    x0, eps = schedule.x0_eps(x_t, out, t)
     a_s, s_s = schedule.coefficients(s, x_t)
     return a_s * x0 + s_s * eps
 
@@ -58,7 +59,8 @@ def ddim_timesteps(n_steps: int, n_train_steps: int = 1000, t_start: int | None 
 @torch.no_grad()
 def ddim_sample(eps_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], x_T: torch.Tensor, n_steps: int,
                 schedule: NoiseSchedule | None = None, progress: bool = False, t_start: int | None = None) -> torch.Tensor:
-    """Run DDIM from noise x_T (B, ...) over `n_steps` timesteps; eps_fn(x, t (B,)) -> eps. Returns x_0.
+    """Run DDIM from noise x_T (B, ...) over `n_steps` timesteps; eps_fn(x, t (B,)) -> the denoiser's output (noise, or v as the
+    schedule's `prediction` says). Returns x_0.
     With `t_start`, x_T is a sample at the first timestep at or below it (see `ddim_timesteps`) and the run starts there."""
     schedule = schedule or NoiseSchedule()
     steps = ddim_timesteps(n_steps, schedule.n_steps, t_start)

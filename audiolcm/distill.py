@@ -42,9 +42,9 @@ def solver_pairs(k: int, batch: int, generator: torch.Generator | None = None) -
 @torch.no_grad()
 def teacher_jump(teacher: nn.Module, z_t: torch.Tensor, t: torch.Tensor, s: torch.Tensor, cond: tuple, uncond: tuple,
                  w: torch.Tensor, schedule: NoiseSchedule) -> torch.Tensor:
-    "Guided DDIM jump t -> s with eps = eps_c + w (eps_c - eps_u), i.e. guidance w' = 1 + w: (B, 20, T)."
-    eps = guided_eps(teacher, z_t, t, cond, uncond, 1 + w)
-    return ddim_step(z_t, eps.float(), t, s, schedule)
+    "Guided DDIM jump t -> s with the output (noise or v) out_c + w (out_c - out_u), i.e. guidance w' = 1 + w: (B, 20, T)."
+    out = guided_eps(teacher, z_t, t, cond, uncond, 1 + w)
+    return ddim_step(z_t, out.float(), t, s, schedule)
 
 # %% ../nbs/13_distill.ipynb #d946fa9b
 def student_from_teacher(teacher: AudioTransformer) -> AudioTransformer:
@@ -111,7 +111,7 @@ def distill(teacher: AudioTransformer, latents: torch.Tensor | list[torch.Tensor
     teacher = teacher.eval().requires_grad_(False)
     student = student_from_teacher(teacher).train()
     target = copy.deepcopy(student).requires_grad_(False)
-    schedule = NoiseSchedule()
+    schedule = NoiseSchedule.for_denoiser(teacher.cfg)  # the teacher's: the student inherits its config, so its prediction too
     text_encoder.precompute(corpus.all_captions() + [""])
     def loss_fn(model, g, rows):
         B = dc.batch_size
@@ -154,9 +154,10 @@ class AgreementProbe:
     @torch.no_grad()
     def __call__(self, model: AudioTransformer) -> float:
         device = next(model.parameters()).device
-        f, states, mask = ConsistencyModel(model), self.states.to(device), self.mask.to(device)
+        schedule = NoiseSchedule.for_denoiser(model.cfg)
+        f, states, mask = ConsistencyModel(model, schedule), self.states.to(device), self.mask.to(device)
         w = torch.full((len(self.labels),), self.guidance - 1.0, device=device)  # the student embeds w = guidance - 1
-        z = consistency_sample(lambda x, t: f(x, t, states, mask, w), self.noise[0].to(device), self.steps, k=self.k,
+        z = consistency_sample(lambda x, t: f(x, t, states, mask, w), self.noise[0].to(device), self.steps, schedule, k=self.k,
                                noise=[x.to(device) for x in self.noise[1:]])
         wavs = peak_guard(self.vocoder(self.vae.from_latent(z.float().to(self.vae.scale_factor.device), self.frames)))  # the pipeline's level contract
         self.scores.append(attribute_agreement(list(wavs.cpu()), self.labels)["all"])

@@ -118,7 +118,7 @@ class AudioLCM:
         self.student, self.vae, self.text_encoder, self.vocoder, self.teacher = student, vae, text_encoder, vocoder, teacher
         self.seconds, self.max_seconds, self.k, self.audio_input = seconds, max_seconds, k, audio_input
         self.guidance_range = guidance_range  # what the student was distilled for: guidance = w + 1, w ~ U[w_min, w_max]
-        self.schedule = NoiseSchedule()
+        self.schedule = NoiseSchedule.for_denoiser(getattr(student, "cfg", None))  # the schedule (and prediction) the student was distilled on
         self.peak_ceiling_db = PEAK_CEILING_DB  # the level contract of to_audio
         self.domain, self._references = domain, None  # what the pipeline knows; its captions' sentence vectors, computed once
         self.student_meta = dict(student_meta or {})  # the student checkpoint's provenance (distill config, probe scores): save_pretrained keeps it
@@ -318,7 +318,8 @@ class AudioLCM:
         prompts, seconds = self._check(prompts, steps, guidance, seconds, seed, n_per_prompt, batch_size, output, precision)
         seed, steps, n_per_prompt, batch_size = None if seed is None else int(seed), int(steps), int(n_per_prompt), int(batch_size)
         if negative_prompt is not None and not isinstance(negative_prompt, str): raise ValueError(f"negative_prompt must be a string, got {negative_prompt!r}")
-        if steps > self.schedule.n_steps: raise ValueError(f"steps must be in 1..{self.schedule.n_steps}, got {steps}")
+        schedule = NoiseSchedule.for_denoiser(self.teacher.cfg)
+        if steps > schedule.n_steps: raise ValueError(f"steps must be in 1..{schedule.n_steps}, got {steps}")
         jobs = [p for p in prompts for _ in range(n_per_prompt)]
         def latents(chunk, first, frames):
             B, device = len(chunk), self.device
@@ -328,7 +329,7 @@ class AudioLCM:
             def eps_fn(x, t):
                 with self.autocast(precision):
                     return guided_eps(self.teacher, x, t, cond, uncond, guidance).float()
-            return ddim_sample(eps_fn, x_T, steps, self.schedule)
+            return ddim_sample(eps_fn, x_T, steps, schedule)
         self._warn_far(prompts)
         return self._generate(jobs, seconds, batch_size, progress, "teacher", latents, output)
 

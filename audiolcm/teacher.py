@@ -61,12 +61,15 @@ def drop_captions(captions: list[str], p: float, generator: torch.Generator | No
 
 def diffusion_loss(model, x0: torch.Tensor, states: torch.Tensor, mask: torch.Tensor, t: torch.Tensor, noise: torch.Tensor,
                    schedule: NoiseSchedule, min_snr_gamma: float | None = None) -> torch.Tensor:
-    """Epsilon-prediction MSE: x0, noise (B, 20, T'), t (B,), text states (B, L, D) and mask (B, L) -> scalar.
-    With `min_snr_gamma`, each item's MSE is weighted by min(SNR_t, gamma) / SNR_t (Min-SNR weighting)."""
-    eps = model(schedule.q_sample(x0, t, noise), t, states, mask)
-    if min_snr_gamma is None: return F.mse_loss(eps.float(), noise)
+    """MSE between the denoiser's output and `schedule.target` (the noise, or v): x0, noise (B, 20, T'), t (B,), text states (B, L, D)
+    and mask (B, L) -> scalar. With `min_snr_gamma`, each item's MSE is weighted by min(SNR_t, gamma) / SNR_t for noise
+    prediction, min(SNR_t, gamma) / (SNR_t + 1) for v (Min-SNR weighting: the same weight on the x0 error either way)."""
+    out = model(schedule.q_sample(x0, t, noise), t, states, mask).float()
+    target = schedule.target(x0, noise, t).float()
+    if min_snr_gamma is None: return F.mse_loss(out, target)
     snr = schedule.snr(t).float()
-    return ((eps.float() - noise) ** 2).flatten(1).mean(1).mul(snr.clamp(max=min_snr_gamma) / snr).mean()
+    weight = snr.clamp(max=min_snr_gamma) / (snr + 1 if schedule.prediction == "v" else snr)
+    return ((out - target) ** 2).flatten(1).mean(1).mul(weight).mean()
 
 # %% ../nbs/12_teacher.ipynb #6b69f6d8
 @dataclass
@@ -93,7 +96,7 @@ def train_teacher(model: AudioTransformer, latents: torch.Tensor | list[torch.Te
     (EMA model, loss history). With run_dir it resumes; `until` stops early."""
     corpus = LengthBuckets(latents, captions)
     if accelerator is not None: model.to(accelerator.device)
-    schedule, ema = NoiseSchedule(), copy.deepcopy(model).requires_grad_(False)
+    schedule, ema = NoiseSchedule.for_denoiser(model.cfg), copy.deepcopy(model).requires_grad_(False)  # the model's config names its schedule
     text_encoder.precompute(corpus.all_captions())
     def loss_fn(denoiser, g, rows):
         x0, caps = corpus.draw(tc.batch_size, g)

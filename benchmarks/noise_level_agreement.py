@@ -6,7 +6,7 @@ A run starts at the first DDIM timestep at or below t_start (with 25 steps: 999,
     python benchmarks/noise_level_agreement.py --teacher runs/a/teacher runs/b/teacher --t-start 999 600
     python benchmarks/noise_level_agreement.py --start other --t-start 999 800     # each prompt from ANOTHER clip's latent
 
-t_start 999 keeps a trace of the clip (alpha_999 = 0.07 in the paper's schedule), so it scores a little above sampling
+t_start 999 keeps a trace of the clip (alpha_999 = 0.07 in the paper's schedule; none on a zero-terminal-SNR one), so it scores above sampling
 from pure noise. What a start at t keeps, the steps below t did not have to make: the gap between two rows is what
 the teacher loses between those two noise levels. `--start other` starts each prompt from the next clip's latent
 instead (a wrong trace): what the teacher then gets right, it made from the caption; `--start none` from no trace.
@@ -23,6 +23,7 @@ from audiolcm.audio import mel_spectrogram
 from audiolcm.backbone import load_denoiser
 from audiolcm.data import SynthCaps
 from audiolcm.ddim import ddim_sample, ddim_timesteps, guided_eps
+from audiolcm.schedule import NoiseSchedule
 from audiolcm.sampler import AudioLCM
 from audiolcm.synthcaps import attribute_agreement
 
@@ -33,7 +34,7 @@ CHECKS = ["all", "register", "count", "pace", "direction", "contour", "tonality"
 def from_noise_level(pipe: AudioLCM, teacher, x0: torch.Tensor, prompts: list[str], t_start: int, guidance: float, steps: int,
                      batch_size: int = 50) -> torch.Tensor:
     "Latents (N, 20, T') from DDIM over the `steps`-step timesteps <= t_start, started from x0 (N, 20, T') noised to the first of them (seed 0)."
-    first = ddim_timesteps(steps, t_start=t_start)[0]
+    first, schedule = ddim_timesteps(steps, t_start=t_start)[0], NoiseSchedule.for_denoiser(teacher.cfg)
     noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(0))
     out = []
     for i in range(0, len(x0), batch_size):
@@ -41,8 +42,8 @@ def from_noise_level(pipe: AudioLCM, teacher, x0: torch.Tensor, prompts: list[st
         B = len(chunk)
         states, mask = pipe.text_encoder.encode(chunk + [""] * B)
         cond, uncond = (states[:B], mask[:B]), (states[B:], mask[B:])
-        x_t = pipe.schedule.q_sample(x0[i: i + B], torch.full((B,), first), noise[i: i + B])
-        out.append(ddim_sample(lambda x, t: guided_eps(teacher, x, t, cond, uncond, guidance), x_t, steps, pipe.schedule, t_start=t_start))
+        x_t = schedule.q_sample(x0[i: i + B], torch.full((B,), first), noise[i: i + B])
+        out.append(ddim_sample(lambda x, t: guided_eps(teacher, x, t, cond, uncond, guidance), x_t, steps, schedule, t_start=t_start))
     return torch.cat(out)
 
 

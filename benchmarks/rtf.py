@@ -31,6 +31,7 @@ from audiolcm.ddim import ddim_sample, guided_eps
 from audiolcm.distill import student_from_teacher
 from audiolcm.metrics import rtf
 from audiolcm.sampler import PRECISIONS, AudioLCM
+from audiolcm.schedule import NoiseSchedule
 from audiolcm.text import TextEncoder, load_text_encoder
 from audiolcm.vae import MelVAE, VAEConfig
 from audiolcm.vocoder import BigVGAN, BigVGANConfig, GriffinLimVocoder, ISTFTVocoder, ISTFTVocoderConfig
@@ -87,7 +88,8 @@ def measure(pipe: AudioLCM, batch: int, seconds: float, teacher_steps: int, stud
     def student_denoiser(steps):
         with autocast(): return consistency_sample(lambda x, t: f(x, t, states, mask, w), noise, steps, pipe.schedule, pipe.k)
     def teacher_denoiser():
-        with autocast(): return ddim_sample(lambda x, t: guided_eps(pipe.teacher, x, t, cond, uncond, 5.0).float(), noise, teacher_steps, pipe.schedule)
+        with autocast(): return ddim_sample(lambda x, t: guided_eps(pipe.teacher, x, t, cond, uncond, 5.0).float(), noise, teacher_steps,
+                                          NoiseSchedule.for_denoiser(pipe.teacher.cfg))
     z = student_denoiser(2)
     mel = pipe.vae.from_latent(z, frames)
     def row(sampler, stage, fn):

@@ -37,3 +37,12 @@ def test_noise_level_benchmark_prints_a_row_per_start():
     rows = [line.rsplit(maxsplit=8) for line in r.stdout.splitlines() if line.startswith(("the clips", "shipped"))]
     assert [row[0] for row in rows] == ["the clips through the VAE", "shipped, from t 999", "shipped, from t 199"]
     assert all(0 <= float(x) <= 1 for row in rows for x in row[1:] if x != "nan")
+
+
+def test_caption_swap_benchmark_prints_three_rows():
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "caption_swap_agreement.py"), "--n", "4", "--steps", "3"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = [line.rsplit(maxsplit=4) for line in r.stdout.splitlines() if line.startswith(("written", "swapped"))]
+    assert [row[0] for row in rows] == ["written captions, their labels", "swapped captions, swapped labels", "swapped captions, the written labels"]
+    assert all(0 <= float(x) <= 1 for row in rows for x in row[1:] if x != "nan")

@@ -2,12 +2,14 @@
 import json
 import math
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
 import torch
 
 from audiolcm.audio import mel_spectrogram
+from audiolcm.backbone import AudioTransformer
 from audiolcm.consistency import lcm_timesteps
 from audiolcm.sampler import AudioLCM, OutOfDomainWarning, sample, sample_teacher
 from audiolcm.synthcaps import synth_clip
@@ -124,6 +126,19 @@ def test_the_solver_skip_travels_with_the_student(tmp_path):
     assert again.k == 50
     with pytest.raises(ValueError, match="steps must be in 1..20"):
         again.sample("rain", steps=21)  # the 20-point grid of k = 50
+
+
+def test_the_schedule_travels_with_the_denoisers(tmp_path):
+    pipe = AudioLCM.from_pretrained()
+    assert (pipe.schedule.prediction, pipe.schedule.zero_terminal_snr) == ("eps", False)  # the shipped models: the paper's
+    for name in ("student", "teacher"):  # v-predicting copies on the zero-terminal-SNR schedule (untrained: only the plumbing is checked)
+        v = AudioTransformer(replace(getattr(pipe, name).cfg, prediction="v", zero_terminal_snr=True))
+        v.load_state_dict(getattr(pipe, name).state_dict())
+        setattr(pipe, name, v)
+    again = AudioLCM.from_pretrained(pipe.save_pretrained(tmp_path / "pipe"))
+    assert (again.schedule.prediction, again.schedule.zero_terminal_snr) == ("v", True)
+    for audio in (again.sample("rain", steps=2, seed=0, seconds=1.0), again.sample_teacher("rain", steps=3, seed=0, seconds=1.0)):
+        assert audio.shape == (1, 16000) and np.isfinite(audio).all()
 
 
 @pytest.mark.filterwarnings("ignore::audiolcm.sampler.OutOfDomainWarning")  # "a dog barks": any prompt gives output of the same shape
