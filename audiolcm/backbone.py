@@ -220,4 +220,5 @@ def load_denoiser(path, device=None) -> tuple[AudioTransformer, dict]:
     def build(meta): return AudioTransformer(config_from_dict(BackboneConfig, meta["config"], f"{path}/config.json"))
     model, meta, _ = load_checkpoint(path, "AudioTransformer", build)
     if not isinstance(meta.get("text_encoder"), str): raise ValueError(f"{path}/config.json does not name the denoiser's text encoder")
+    meta = {**meta, "config": model.cfg.to_dict()}  # the config as built: fields a file saved before them omits, at their defaults
     return (model.to(device) if device is not None else model), meta
