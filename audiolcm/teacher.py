@@ -83,7 +83,7 @@ class TeacherTrainConfig:
     grad_clip: float = 1.0
     checkpoint_every: int = 500
     seed: int = 0
-    min_snr_gamma: float | None = None  # None: the paper's plain epsilon MSE; a number: Min-SNR weights (see `diffusion_loss`)
+    min_snr_gamma: float | None = None  # None: the plain MSE on the model's target (the paper's loss with noise prediction); a number: Min-SNR weights (see `diffusion_loss`)
 
     def __post_init__(self):
         g = self.min_snr_gamma
