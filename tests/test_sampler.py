@@ -12,6 +12,7 @@ from audiolcm.audio import mel_spectrogram
 from audiolcm.backbone import AudioTransformer
 from audiolcm.consistency import lcm_timesteps
 from audiolcm.sampler import AudioLCM, OutOfDomainWarning, sample, sample_teacher
+from audiolcm.schedule import NoiseSchedule
 from audiolcm.synthcaps import synth_clip
 from audiolcm.vocoder import PEAK_CEILING_DB, peak_guard
 
@@ -130,13 +131,14 @@ def test_the_solver_skip_travels_with_the_student(tmp_path):
 
 def test_the_schedule_travels_with_the_denoisers(tmp_path):
     pipe = AudioLCM.from_pretrained()
-    assert (pipe.schedule.prediction, pipe.schedule.zero_terminal_snr) == ("eps", False)  # the shipped models: the paper's
-    for name in ("student", "teacher"):  # v-predicting copies on the zero-terminal-SNR schedule (untrained: only the plumbing is checked)
-        v = AudioTransformer(replace(getattr(pipe, name).cfg, prediction="v", zero_terminal_snr=True))
-        v.load_state_dict(getattr(pipe, name).state_dict())
-        setattr(pipe, name, v)
+    assert (pipe.schedule.prediction, pipe.schedule.zero_terminal_snr) == ("v", True)  # the shipped models (12_teacher, stage 5)
+    for name in ("student", "teacher"):  # noise-predicting copies on the paper's schedule (their weights untrained for it: only the plumbing is checked)
+        eps = AudioTransformer(replace(getattr(pipe, name).cfg, prediction="eps", zero_terminal_snr=False))
+        eps.load_state_dict(getattr(pipe, name).state_dict())
+        setattr(pipe, name, eps)
     again = AudioLCM.from_pretrained(pipe.save_pretrained(tmp_path / "pipe"))
-    assert (again.schedule.prediction, again.schedule.zero_terminal_snr) == ("v", True)
+    assert (again.schedule.prediction, again.schedule.zero_terminal_snr) == ("eps", False)
+    assert torch.equal(again.schedule.alphas_cumprod, NoiseSchedule().alphas_cumprod)
     for audio in (again.sample("rain", steps=2, seed=0, seconds=1.0), again.sample_teacher("rain", steps=3, seed=0, seconds=1.0)):
         assert audio.shape == (1, 16000) and np.isfinite(audio).all()
 
