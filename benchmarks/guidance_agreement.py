@@ -3,6 +3,7 @@ SynthCaps test clips (standard captions, 2.048 s), each check type printed besid
 
     python benchmarks/guidance_agreement.py                 # n 150, guidance 2, 3.5, 5, 8, 12 (about 4 min on 2 cores)
     python benchmarks/guidance_agreement.py --n 300 --guidance 3 5
+    python benchmarks/guidance_agreement.py --n 300 --guidance 5 --seeds 0 1 2 3   # a row per noise seed, then their mean
 
 The student was distilled for guidance 5 to 13 (w ~ U[4, 12]); below 5 only the teacher is sampled.
 """
@@ -26,19 +27,29 @@ def main():
     p.add_argument("--n", type=int, default=150)
     p.add_argument("--guidance", type=float, nargs="+", default=[2.0, 3.5, 5.0, 8.0, 12.0])
     p.add_argument("--teacher-steps", type=int, default=25)
+    p.add_argument("--seeds", type=int, nargs="+", default=[0], help="noise seeds; with several, a row per seed and their mean")
     args = p.parse_args()
     pipe = AudioLCM.from_pretrained()
     items = [SynthCaps("test")[i] for i in range(args.n)]
     prompts, labels = [it["caption"] for it in items], [it["labels"] for it in items]
     print(f"{args.n} test clips, 2.048 s, {torch.get_num_threads()} threads, torch {torch.__version__}")
-    print(f"{'':28}" + "".join(f"{c:>10}" for c in CHECKS))
+    def print_row(name, scores): print(f"{name:36}" + "".join(f"{x:>10.3f}" for x in scores), flush=True)
+    print(f"{'':36}" + "".join(f"{c:>10}" for c in CHECKS))
     t0 = time.perf_counter()
     for g in args.guidance:
-        rows = {f"teacher DDIM {args.teacher_steps}, g {g:g}": pipe.sample_teacher(prompts, steps=args.teacher_steps, guidance=g, seed=0, batch_size=50)}
-        if pipe.guidance_range[0] <= g <= pipe.guidance_range[1]: rows[f"student 2 steps, g {g:g}"] = pipe.sample(prompts, steps=2, guidance=g, seed=0, batch_size=50)
-        for name, audio in rows.items():
-            r = attribute_agreement(audio, labels)
-            print(f"{name:28}" + "".join(f"{r.get(c, np.nan):>10.3f}" for c in CHECKS), flush=True)
+        samplers = {f"teacher DDIM {args.teacher_steps}, g {g:g}":
+                    lambda s: pipe.sample_teacher(prompts, steps=args.teacher_steps, guidance=g, seed=s, batch_size=50)}
+        if pipe.guidance_range[0] <= g <= pipe.guidance_range[1]:
+            samplers[f"student 2 steps, g {g:g}"] = lambda s: pipe.sample(prompts, steps=2, guidance=g, seed=s, batch_size=50)
+        for name, sample_with in samplers.items():
+            per_seed = []
+            for s in args.seeds:
+                r = attribute_agreement(sample_with(s), labels)
+                per_seed.append([r.get(c, np.nan) for c in CHECKS])
+                print_row(name if len(args.seeds) == 1 else f"{name}, seed {s}", per_seed[-1])
+            if len(args.seeds) > 1:
+                print_row(f"{name}, mean", np.mean(per_seed, axis=0))
+                print(f"{'':36}(sd of all over {len(args.seeds)} seeds: {np.std([row[0] for row in per_seed], ddof=1):.3f})")
     print(f"({(time.perf_counter() - t0) / 60:.1f} min)")
 
 

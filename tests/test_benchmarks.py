@@ -21,13 +21,21 @@ def test_rtf_benchmark_runs_and_writes_a_table(tmp_path):
     assert all(0 < float(x.strip().rstrip("x")) < 1e5 for r in ratios.values() for x in r)
 
 
-def test_guidance_benchmark_prints_a_row_per_model_and_scale():
+def test_guidance_benchmark_prints_a_row_per_model_scale_and_seed():
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "guidance_agreement.py"), "--n", "4", "--guidance", "3", "5", "--teacher-steps", "2"],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     rows = [line.split() for line in r.stdout.splitlines() if line.startswith(("teacher", "student"))]
     assert [" ".join(row[:-8]) for row in rows] == ["teacher DDIM 2, g 3", "teacher DDIM 2, g 5", "student 2 steps, g 5"]  # no student below its range
     assert all(0 <= float(x) <= 1 for row in rows for x in row[-8:] if x != "nan")
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "guidance_agreement.py"), "--n", "4", "--guidance", "5", "--teacher-steps", "2",
+                        "--seeds", "0", "1"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = [line.split() for line in r.stdout.splitlines() if line.startswith(("teacher", "student"))]
+    names = [" ".join(row[:-8]) for row in rows]
+    assert names == [f"{m}, g 5, {s}" for m in ("teacher DDIM 2", "student 2 steps") for s in ("seed 0", "seed 1", "mean")]
+    for k in (0, 3):  # the mean row is the mean of the seed rows
+        assert all(abs((float(a) + float(b)) / 2 - float(m)) < 2e-3 for a, b, m in zip(*(row[-8:] for row in rows[k:k + 3])) if m != "nan")
 
 
 def test_noise_level_benchmark_prints_a_row_per_start():
