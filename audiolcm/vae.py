@@ -19,7 +19,7 @@ from .training import fit
 
 # %% auto #0
 __all__ = ['VAEConfig', 'ResBlock1d', 'SelfAttention1d', 'MelVAE', 'VAETrainConfig', 'peak_weights', 'vae_loss', 'train_vae',
-           'measure_scale_factor', 'reconstruction_l1']
+           'measure_scale_factor', 'reconstruction_l1', 'latent_roughness']
 
 # %% ../nbs/11_vae.ipynb #b0c7ede7
 @dataclass
@@ -190,3 +190,10 @@ def reconstruction_l1(model: MelVAE, split: str = "test", n: int = 256, seconds:
         mel = mel_spectrogram(torch.stack([data[j]["wav"] for j in range(i, min(i + batch_size, n))]).to(model.scale_factor.device))
         total += (model(mel)[0] - mel).abs().mean().item() * len(mel)
     return total / n
+
+def latent_roughness(x: torch.Tensor) -> torch.Tensor:
+    """How much a sequence (B, C, T) changes from frame to frame (a scalar, differentiable): the mean squared step over twice
+    the mean variance in time. 0 for sequences constant in time, 1 for frames as unrelated as white noise (E (a - b)^2 = 2 var)."""
+    x = x.float()
+    return (x.diff(dim=-1) ** 2).mean() / (2 * x.var(dim=-1, unbiased=False).mean()).clamp_min(1e-12)
+

@@ -1,9 +1,11 @@
 """Attribute agreement against the guidance scale, for the shipped teacher (DDIM) and student (2 steps), on the first n
-SynthCaps test clips (standard captions, 2.048 s), each check type printed beside the overall score.
+SynthCaps test clips (standard captions and 2.048 s unless asked), each check type printed beside the overall score.
 
     python benchmarks/guidance_agreement.py                 # n 150, guidance 2, 3.5, 5, 8, 12 (about 4 min on 2 cores)
     python benchmarks/guidance_agreement.py --n 300 --guidance 3 5
     python benchmarks/guidance_agreement.py --n 300 --guidance 5 --seeds 0 1 2 3   # a row per noise seed, then their mean
+    python benchmarks/guidance_agreement.py --n 300 --guidance 5 --seeds 0 1 2 3 --seconds 10   # 10 s clips
+    python benchmarks/guidance_agreement.py --n 300 --guidance 5 --seeds 0 1 2 3 --wording heldout   # captions in the held-out wording
 
 The student was distilled for guidance 5 to 13 (w ~ U[4, 12]); below 5 only the teacher is sampled.
 """
@@ -11,13 +13,14 @@ from __future__ import annotations
 
 import argparse
 import time
+import warnings
 
 import numpy as np
 import torch
 
 from audiolcm.data import SynthCaps
-from audiolcm.sampler import AudioLCM
-from audiolcm.synthcaps import attribute_agreement
+from audiolcm.sampler import AudioLCM, OutOfDomainWarning
+from audiolcm.synthcaps import attribute_agreement, write_caption
 
 CHECKS = ["all", "register", "count", "pace", "direction", "contour", "tonality", "loudness"]
 
@@ -28,19 +31,26 @@ def main():
     p.add_argument("--guidance", type=float, nargs="+", default=[2.0, 3.5, 5.0, 8.0, 12.0])
     p.add_argument("--teacher-steps", type=int, default=25)
     p.add_argument("--seeds", type=int, nargs="+", default=[0], help="noise seeds; with several, a row per seed and their mean")
+    p.add_argument("--seconds", type=float, default=2.048, help="clip length: the test clips rendered at this length")
+    p.add_argument("--wording", choices=["train", "heldout"], default="train", help="the captions' wording (02_synthcaps)")
     args = p.parse_args()
     pipe = AudioLCM.from_pretrained()
-    items = [SynthCaps("test")[i] for i in range(args.n)]
-    prompts, labels = [it["caption"] for it in items], [it["labels"] for it in items]
-    print(f"{args.n} test clips, 2.048 s, {torch.get_num_threads()} threads, torch {torch.__version__}")
+    data = SynthCaps("test", seconds=args.seconds)
+    items = [data[i] for i in range(args.n)]
+    labels = [it["labels"] for it in items]
+    prompts = [it["caption"] if args.wording == "train" else write_caption(it["labels"], args.wording) for it in items]
+    print(f"{args.n} test clips, {args.seconds:g} s, {args.wording} wording, {torch.get_num_threads()} threads, torch {torch.__version__}")
+    far = int((pipe.prompt_distances(prompts) > pipe.domain.max_distance).sum())
+    print(f"{far} of the {args.n} prompts are far from the training captions (the domain check of 14_sampler)")
+    warnings.simplefilter("ignore", OutOfDomainWarning)  # counted above instead of printed at every call
     def print_row(name, scores): print(f"{name:36}" + "".join(f"{x:>10.3f}" for x in scores), flush=True)
     print(f"{'':36}" + "".join(f"{c:>10}" for c in CHECKS))
     t0 = time.perf_counter()
     for g in args.guidance:
         samplers = {f"teacher DDIM {args.teacher_steps}, g {g:g}":
-                    lambda s: pipe.sample_teacher(prompts, steps=args.teacher_steps, guidance=g, seed=s, batch_size=50)}
+                    lambda s: pipe.sample_teacher(prompts, steps=args.teacher_steps, guidance=g, seconds=args.seconds, seed=s, batch_size=50)}
         if pipe.guidance_range[0] <= g <= pipe.guidance_range[1]:
-            samplers[f"student 2 steps, g {g:g}"] = lambda s: pipe.sample(prompts, steps=2, guidance=g, seed=s, batch_size=50)
+            samplers[f"student 2 steps, g {g:g}"] = lambda s: pipe.sample(prompts, steps=2, guidance=g, seconds=args.seconds, seed=s, batch_size=50)
         for name, sample_with in samplers.items():
             per_seed = []
             for s in args.seeds:

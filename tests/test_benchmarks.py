@@ -54,3 +54,21 @@ def test_caption_swap_benchmark_prints_three_rows():
     rows = [line.rsplit(maxsplit=4) for line in r.stdout.splitlines() if line.startswith(("written", "swapped"))]
     assert [row[0] for row in rows] == ["written captions, their labels", "swapped captions, swapped labels", "swapped captions, the written labels"]
     assert all(0 <= float(x) <= 1 for row in rows for x in row[1:] if x != "nan")
+
+
+def test_vae_recipes_benchmark_measures_the_shipped_vae():
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "vae_recipes.py"), "--only", "shipped", "--n", "8"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    row = next(line for line in r.stdout.splitlines() if line.startswith("| shipped "))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert len(cells) == 14 and 0 <= float(cells[3]) <= 1 and float(cells[-1]) > 0  # agreement in [0, 1], a measured roughness
+
+
+def test_guidance_benchmark_takes_a_length_and_a_wording():
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "guidance_agreement.py"), "--n", "2", "--guidance", "5", "--teacher-steps", "2",
+                        "--seconds", "1.024", "--wording", "heldout"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "2 test clips, 1.024 s, heldout wording" in r.stdout
+    rows = [line.split() for line in r.stdout.splitlines() if line.startswith(("teacher", "student"))]
+    assert [" ".join(row[:-8]) for row in rows] == ["teacher DDIM 2, g 5", "student 2 steps, g 5"]
