@@ -105,11 +105,12 @@ def finetune_decoder(recipe, train_mels, steps, batch_size=32, lr=3e-4):
 @torch.no_grad()
 def round_trip(vae, mels, labels, vocoder) -> dict:
     "Agreement of mel -> VAE -> vocoder (under the level contract), the reconstruction's L1 and the mean error of each clip's loudest bin (log10 units)."
-    rec = torch.cat([vae(mels[i: i + 50])[0] for i in range(0, len(mels), 50)])
+    means = torch.cat([vae.encode(mels[i: i + 50])[0] for i in range(0, len(mels), 50)])  # encoded once: decoded, and measured
+    rec = torch.cat([vae.decode(means[i: i + 50])[..., : mels.shape[-1]] for i in range(0, len(means), 50)])
     wavs = peak_guard(torch.cat([vocoder(rec[i: i + 50]) for i in range(0, len(rec), 50)]))  # the pipeline's level contract
     return {**attribute_agreement(list(wavs), labels), "l1": float((rec - mels).abs().mean()),
             "peak_error": float((rec.amax((1, 2)) - mels.amax((1, 2))).mean()),
-            "roughness": float(latent_roughness(torch.cat([vae.to_latent(mels[i: i + 50]) for i in range(0, len(mels), 50)])))}
+            "roughness": float(latent_roughness(means))}  # roughness ignores the scale factor
 
 
 def main():
