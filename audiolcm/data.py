@@ -27,21 +27,21 @@ __all__ = ['SPLIT_SIZES', 'FILE_COLUMNS', 'CAPTION_COLUMNS', 'AUDIO_EXTENSIONS',
 SPLIT_SIZES = {"train": 50_000, "valid": 500, "test": 1000}
 
 class SynthCaps(Dataset):
-    "SynthCaps clips as dicts {'wav' (N,), 'caption', 'labels', 'index'} (+ 'mel' (80, T) with return_mel)."
+    "SynthCaps clips as dicts {'wav' (N,), 'caption' in `phrasing`, 'labels', 'index'} (+ 'mel' (80, T) with return_mel)."
     def __init__(self, split: str = "train", seconds: float = DEFAULT_SECONDS, seed: int = 0,
-                 size: int | None = None, return_mel: bool = False):
+                 size: int | None = None, return_mel: bool = False, phrasing: str = "train"):
         if split not in SPLIT_IDS: raise ValueError(f"unknown split {split!r}; choose one of {list(SPLIT_IDS)}")
         size = SPLIT_SIZES[split] if size is None else size
         if size < 1: raise ValueError(f"size must be at least 1, got {size}")
-        self.split, self.seconds, self.seed, self.size, self.return_mel = split, seconds, seed, size, return_mel
-        synth_clip(seed, split, 0, seconds)  # fail now on a bad configuration, not in a worker
+        self.split, self.seconds, self.seed, self.size, self.return_mel, self.phrasing = split, seconds, seed, size, return_mel, phrasing
+        synth_clip(seed, split, 0, seconds, phrasing=phrasing)  # fail now on a bad configuration, not in a worker
 
     def __len__(self): return self.size
 
     def __getitem__(self, i: int) -> dict:
         if not -self.size <= i < self.size: raise IndexError(f"index {i} out of range for {self.size} clips")
         i = i % self.size
-        clip = synth_clip(self.seed, self.split, i, self.seconds)
+        clip = synth_clip(self.seed, self.split, i, self.seconds, phrasing=self.phrasing)
         item = {"wav": torch.from_numpy(clip["wav"]), "caption": clip["caption"], "labels": clip["labels"], "index": i}
         if self.return_mel: item["mel"] = mel_spectrogram(item["wav"])[0]
         return item
@@ -49,9 +49,10 @@ class SynthCaps(Dataset):
     @property
     def config(self) -> dict:
         "What determines the data: a cache built from this dataset is valid for the same config only."
-        return {"dataset": "SynthCaps", "split": self.split, "seconds": self.seconds, "seed": self.seed, "size": self.size}
+        return {"dataset": "SynthCaps", "split": self.split, "seconds": self.seconds, "seed": self.seed, "size": self.size,
+                "phrasing": self.phrasing}
 
-    def __repr__(self): return f"SynthCaps({self.split!r}, seconds={self.seconds}, seed={self.seed}, size={self.size})"
+    def __repr__(self): return f"SynthCaps({self.split!r}, seconds={self.seconds}, seed={self.seed}, size={self.size}, phrasing={self.phrasing!r})"
 
 # %% ../nbs/03_data.ipynb #1d702fde
 def fix_length(x: torch.Tensor, n: int, value: float = 0.0) -> torch.Tensor:

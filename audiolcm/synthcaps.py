@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import librosa
 import numpy as np
@@ -15,10 +15,10 @@ from .audio import HOP_LENGTH, N_FFT, SAMPLE_RATE
 
 # %% auto #0
 __all__ = ['FAMILIES', 'EVENT_FAMILIES', 'MUSIC_FAMILIES', 'BACKGROUNDS', 'REGISTERS', 'BASS_RANGE', 'REGISTER_EDGES', 'LOUDNESS',
-           'SPLIT_IDS', 'DEFAULT_SECONDS', 'TRAIN_PHRASING', 'HELDOUT_PHRASING', 'PHRASINGS', 'PEAKINESS_EDGE',
-           'Family', 'sample_event', 'render_event', 'Phrasing', 'describe_event', 'write_caption', 'synth_clip',
-           'peak_frequency', 'register_of', 'level_db', 'count_onsets', 'pitch_slope', 'peakiness', 'check_event',
-           'attribute_checks', 'attribute_agreement']
+           'SPLIT_IDS', 'DEFAULT_SECONDS', 'TRAIN_PHRASING', 'HELDOUT_PHRASING', 'VARIED_PHRASING', 'PHRASINGS',
+           'PEAKINESS_EDGE', 'Family', 'sample_event', 'render_event', 'Phrasing', 'describe_event', 'write_caption',
+           'synth_clip', 'peak_frequency', 'register_of', 'level_db', 'count_onsets', 'pitch_slope', 'peakiness',
+           'check_event', 'attribute_checks', 'attribute_agreement']
 
 # %% ../nbs/02_synthcaps.ipynb #cf358987
 @dataclass(frozen=True)
@@ -408,12 +408,71 @@ HELDOUT_PHRASING = Phrasing(
     wrappers=["{x}", "you can hear {x}", "a recording of {x}"],
     keep={},
 )
-PHRASINGS = {"train": TRAIN_PHRASING, "heldout": HELDOUT_PHRASING}
+
+
+# %% ../nbs/02_synthcaps.ipynb #162bad79
+def _merged(base, extra):
+    "base's options with extra's appended: dicts by key, lists and the (adjectives, phrases, adverbs) tuples item by item."
+    if isinstance(base, dict): return {k: _merged(base[k], extra[k]) if k in extra else base[k] for k in base} | {k: v for k, v in extra.items() if k not in base}
+    if isinstance(base, tuple): return tuple(_merged(b, e) for b, e in zip(base, extra))
+    if isinstance(base, list): return base + [x for x in extra if x not in base]
+    return extra
+
+_VARIED_EXTRA = dict(  # the words the varied phrasing adds to the training phrasing's tables
+    counts={1: ["only one", "one single"], 2: ["a couple of"]},
+    times={1: ["a single time"], 2: ["two separate times"], 3: ["three separate times"], 4: ["four separate times"]},
+    words={
+        "loudness": {"quiet": _forms("subdued|weak|feeble / at a soft level|at a quiet level|in the distance / weakly"),
+                     "loud": _forms("booming|deafening|forceful / at a loud level|at a strong level / forcefully|strongly")},
+        "pace": {"slow": _forms("sluggish|drawn-out|relaxed / with long pauses|at a sluggish rate / sluggishly|lazily"),
+                 "rapid": _forms("rapid-fire|busy|hasty / at a quick rate|at a hasty rate / hastily")},
+        "tempo": {"slow": _forms("relaxed|laid-back|sluggish / at a relaxed tempo / lazily"),
+                  "fast": _forms("energetic|upbeat / at a rapid tempo|at an energetic tempo / energetically")},
+        "direction": {"rising": _forms("climbing|upsweeping / sweeping upwards|bending up in pitch|moving upward in pitch /"),
+                      "falling": _forms("dropping|declining / sweeping downwards|bending down in pitch|moving downward in pitch /")},
+        "contour": {"rising": _forms("upward-moving / stepping upwards|walking up the scale /"),
+                    "falling": _forms("downward-moving / walking down the scale /")},
+        "scale": {"major": _forms("happy|bright / in a major scale /"), "minor": _forms("sad|dark / in a minor scale /")},
+        "register": {"low": _forms("deep-toned / in a low tone|with a low pitch /"),
+                     "mid": _forms("moderately pitched / in a medium tone|at a moderate pitch /"),
+                     "high": _forms("piercing|squeaky / in a high tone|with a high pitch /")},
+    },
+    frames={
+        "beep": {"noun": ["{n} {pre}digital beep{s}", "a machine giving {n} {pre}beep{s}", "{n} {pre}electronic tone{s}"],
+                 "verb": ["a machine beeping {times}", "an electronic device beeping {times}"]},
+        "siren": {"noun": ["a {pre}fire engine siren", "the {pre}wail of a siren", "a {pre}warning siren"], "verb": ["a siren sounding"]},
+        "rising whistle": {"noun": ["a {pre}whistled call", "a {pre}slide whistle"], "verb": ["a person whistling", "somebody blowing a whistle"]},
+        "falling whistle": {"noun": ["a {pre}whistled call", "a {pre}slide whistle"], "verb": ["a person whistling", "somebody blowing a whistle"]},
+        "engine hum": {"noun": ["a {pre}running motor", "the {pre}drone of machinery"], "verb": ["a motor running", "machinery humming"]},
+        "buzzer": {"noun": ["a {pre}doorbell buzzer", "a {pre}electric buzz"], "verb": ["something buzzing", "an electric buzzer buzzing"]},
+        "bell": {"noun": ["a {pre}ringing bell", "a {pre}church bell", "a {pre}handbell"], "verb": ["a bell chiming", "someone ringing a bell"]},
+        "bird chirps": {"noun": ["{pre}birdsong", "{pre}chirps from a little bird"], "verb": ["a bird singing", "a little bird chirping"]},
+        "rain": {"noun": ["a {pre}rain shower", "a {pre}rainstorm", "{pre}drizzle"], "verb": ["rain pouring", "rain splashing on the ground"]},
+        "wind": {"noun": ["a {pre}breeze", "{pre}gusty wind", "a {pre}windstorm"], "verb": ["the wind gusting", "a breeze blowing"]},
+        "noise burst": {"noun": ["{n} {pre}burst{s} of white noise", "{n} {pre}sharp hiss{es}"], "verb": ["a hiss sounding {times}"]},
+        "knocking": {"noun": ["{n} {pre}bang{s} on a door", "{n} {pre}knock{s} at the door"],
+                     "verb": ["a visitor knocking {times}", "a fist hitting a door {times}"]},
+        "footsteps": {"noun": ["{pre}footsteps", "the {pre}footfalls of a person"], "verb": ["somebody walking down a hallway"]},
+        "clicks": {"noun": ["{pre}ticking", "a {pre}clicking sound"], "verb": ["a pen clicking"]},
+        "melody": {"noun": ["a {pre}{inst} solo", "a {pre}{inst} riff"], "verb": ["someone on the {inst}"]},
+        "drums": {"noun": ["a {pre}{pattern} rhythm", "a {pre}drum pattern of {pattern}"], "verb": ["someone drumming {pattern}"]},
+    },
+    instruments={"plucked string": ["acoustic guitar", "banjo", "ukulele"], "organ": ["church organ", "electronic organ"],
+                 "marimba": ["mallet marimba"], "bass": ["fretless bass", "acoustic bass"]},
+    patterns={"kick": ["bass drum"], "kick and snare": ["bass drum and snare", "kick and snare drum"], "hi-hat": ["hihat"]},
+    clauses=[" - {x}"],
+    joins={"sequence": ["{a} before {b}", "{a}, and later {b}", "{a} and then {b}", "{a}, followed shortly by {b}"],
+           "mixture": ["{a} on top of {b}", "{a} mixed with {b}", "{a}, with {b} behind it"]},
+    wrappers=["a clip of {x}", "audio of {x}", "there is {x}", "an audio clip with {x}"],
+)
+VARIED_PHRASING = replace(TRAIN_PHRASING, stream=3, **{k: _merged(getattr(TRAIN_PHRASING, k), v) for k, v in _VARIED_EXTRA.items()})
+
+PHRASINGS = {"train": TRAIN_PHRASING, "varied": VARIED_PHRASING, "heldout": HELDOUT_PHRASING}
 
 def _articles(text: str) -> str: return re.sub(r"\b(a|an) (?=(\w))", lambda m: ("an " if m.group(2) in "aeiou" else "a "), text)
 
 def write_caption(labels: dict, phrasing: str = "train", rng: np.random.Generator | None = None) -> str:
-    "A caption for a clip's labels in the 'train' or 'heldout' phrasing; without `rng`, a pure function of the labels."
+    "A caption for a clip's labels in a phrasing of `PHRASINGS` ('train', 'varied' or 'heldout'); without `rng`, a pure function of the labels."
     if phrasing not in PHRASINGS: raise ValueError(f"unknown phrasing {phrasing!r}; choose one of {list(PHRASINGS)}")
     ph = PHRASINGS[phrasing]
     if rng is None: rng = np.random.default_rng([labels["seed"], SPLIT_IDS[labels["split"]], labels["index"], ph.stream])

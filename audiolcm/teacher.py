@@ -28,10 +28,10 @@ __all__ = ['encode_corpus', 'encode_lengths', 'drop_captions', 'diffusion_loss',
 # %% ../nbs/12_teacher.ipynb #f76aec62
 @torch.no_grad()
 def encode_corpus(vae: MelVAE, n: int | None = None, split: str = "train", seconds: float = 2.048, seed: int = 0,
-                  batch_size: int = 256, progress: bool = True, data=None, workers: int = 0) -> tuple[torch.Tensor, list[str]]:
-    """Scaled VAE latents (n, 20, T') and captions of the first n clips of `data` (default: a SynthCaps split; n None: all of it),
-    synthesised or read by `workers` DataLoader processes (0: in this process)."""
-    data = SynthCaps(split, seconds=seconds, seed=seed, size=n) if data is None else data
+                  batch_size: int = 256, progress: bool = True, data=None, workers: int = 0, phrasing: str = "train") -> tuple[torch.Tensor, list[str]]:
+    """Scaled VAE latents (n, 20, T') and captions of the first n clips of `data` (default: a SynthCaps split with captions
+    in `phrasing`; n None: all of it), synthesised or read by `workers` DataLoader processes (0: in this process)."""
+    data = SynthCaps(split, seconds=seconds, seed=seed, size=n, phrasing=phrasing) if data is None else data
     n = len(data) if n is None else min(n, len(data))
     loader = DataLoader(Subset(data, range(n)), batch_size=batch_size, num_workers=workers, collate_fn=list)
     latents, captions = [], []
@@ -41,15 +41,15 @@ def encode_corpus(vae: MelVAE, n: int | None = None, split: str = "train", secon
     return torch.cat(latents), captions
 
 def encode_lengths(vae: MelVAE, clips_per_length: int | list[int], lengths=(1.024, 2.048, 5.12, 10.24), split: str = "train", seed: int = 0,
-                   batch_size: int = 64, progress: bool = True, workers: int = 0) -> tuple[list[torch.Tensor], list[list[str]]]:
+                   batch_size: int = 64, progress: bool = True, workers: int = 0, phrasing: str = "train") -> tuple[list[torch.Tensor], list[list[str]]]:
     """Buckets of scaled latents [(n_j, 20, T'_j)] and captions of distinct clips of `split`, bucket j rendered at lengths[j] s:
-    n_j clips each (one int: the same n for every length). Batches are drawn from a bucket in proportion to its n_j."""
+    n_j clips each (one int: the same n for every length), captions in `phrasing`. Batches are drawn from a bucket in proportion to its n_j."""
     counts = [clips_per_length] * len(lengths) if isinstance(clips_per_length, int) else list(clips_per_length)
     if len(counts) != len(lengths): raise ValueError(f"{len(counts)} clip counts for {len(lengths)} lengths")
     latents, captions, start = [], [], 0
     for n, seconds in zip(counts, lengths):
         clips = range(start, start + n)
-        x, c = encode_corpus(vae, data=Subset(SynthCaps(split, seconds=seconds, seed=seed, size=clips.stop), clips), batch_size=batch_size, progress=progress, workers=workers)
+        x, c = encode_corpus(vae, data=Subset(SynthCaps(split, seconds=seconds, seed=seed, size=clips.stop, phrasing=phrasing), clips), batch_size=batch_size, progress=progress, workers=workers)
         latents.append(x); captions.append(c); start += n
     return latents, captions
 
