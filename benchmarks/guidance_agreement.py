@@ -7,6 +7,7 @@ SynthCaps test clips (standard captions and 2.048 s unless asked), each check ty
     python benchmarks/guidance_agreement.py --n 300 --guidance 5 --seeds 0 1 2 3 --seconds 10   # 10 s clips
     python benchmarks/guidance_agreement.py --n 300 --guidance 5 --seeds 0 1 2 3 --wording heldout   # captions in the held-out wording
     python benchmarks/guidance_agreement.py --n 300 --guidance 5 --teacher runs/teacher/stage6/teacher   # another teacher (teacher rows only)
+    python benchmarks/guidance_agreement.py --n 300 --guidance 5 --teacher T --student S   # another teacher and a student distilled from it
 
 The student was distilled for guidance 5 to 13 (w ~ U[4, 12]); below 5 only the teacher is sampled.
 """
@@ -36,16 +37,18 @@ def main():
     p.add_argument("--seconds", type=float, default=2.048, help="clip length: the test clips rendered at this length")
     p.add_argument("--wording", choices=["train", "varied", "heldout"], default="train", help="the captions' wording (02_synthcaps)")
     p.add_argument("--teacher", help="a saved denoiser folder to sample instead of the shipped teacher; the shipped student, "
-                   "distilled from the shipped teacher, is then left out")
+                   "distilled from the shipped teacher, is then left out unless --student names its own")
+    p.add_argument("--student", help="a saved student folder to sample instead of the shipped student")
     args = p.parse_args()
     pipe = AudioLCM.from_pretrained()
     if args.teacher: pipe.teacher = load_denoiser(args.teacher)[0].eval()
+    if args.student: pipe.student = load_denoiser(args.student)[0].eval()
     data = SynthCaps("test", seconds=args.seconds)
     items = [data[i] for i in range(args.n)]
     labels = [it["labels"] for it in items]
     prompts = [it["caption"] if args.wording == "train" else write_caption(it["labels"], args.wording) for it in items]
     print(f"{args.n} test clips, {args.seconds:g} s, {args.wording} wording, {torch.get_num_threads()} threads, torch {torch.__version__}"
-          + (f", teacher {args.teacher}" if args.teacher else ""))
+          + (f", teacher {args.teacher}" if args.teacher else "") + (f", student {args.student}" if args.student else ""))
     far = int((pipe.prompt_distances(prompts) > pipe.domain.max_distance).sum())
     print(f"{far} of the {args.n} prompts are far from the training captions (the domain check of 14_sampler)")
     warnings.simplefilter("ignore", OutOfDomainWarning)  # counted above instead of printed at every call
@@ -55,7 +58,7 @@ def main():
     for g in args.guidance:
         samplers = {f"teacher DDIM {args.teacher_steps}, g {g:g}":
                     lambda s: pipe.sample_teacher(prompts, steps=args.teacher_steps, guidance=g, seconds=args.seconds, seed=s, batch_size=50)}
-        if pipe.guidance_range[0] <= g <= pipe.guidance_range[1] and not args.teacher:
+        if pipe.guidance_range[0] <= g <= pipe.guidance_range[1] and (args.student or not args.teacher):
             samplers[f"student 2 steps, g {g:g}"] = lambda s: pipe.sample(prompts, steps=2, guidance=g, seconds=args.seconds, seed=s, batch_size=50)
         for name, sample_with in samplers.items():
             per_seed = []

@@ -82,3 +82,9 @@ def test_guidance_benchmark_samples_another_teacher():
     assert "2 test clips, 2.048 s, varied wording" in r.stdout and "teacher_tiny_stage3" in r.stdout
     rows = [line.split() for line in r.stdout.splitlines() if line.startswith(("teacher", "student"))]
     assert [" ".join(row[:-8]) for row in rows] == ["teacher DDIM 2, g 5"]  # the shipped student belongs to the shipped teacher
+    stage3 = str(ROOT / "audiolcm" / "assets" / "teacher_tiny_stage3")
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "guidance_agreement.py"), "--n", "2", "--guidance", "5", "--teacher-steps", "2",
+                        "--teacher", stage3, "--student", str(ROOT / "audiolcm" / "assets" / "student_tiny")], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = [line.split() for line in r.stdout.splitlines() if line.startswith(("teacher", "student"))]
+    assert [" ".join(row[:-8]) for row in rows] == ["teacher DDIM 2, g 5", "student 2 steps, g 5"]
