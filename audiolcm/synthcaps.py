@@ -414,9 +414,9 @@ HELDOUT_PHRASING = Phrasing(
 def _merged(base, extra):
     "base's options with extra's appended: dicts by key, lists and the (adjectives, phrases, adverbs) tuples item by item."
     if isinstance(base, dict): return {k: _merged(base[k], extra[k]) if k in extra else base[k] for k in base} | {k: v for k, v in extra.items() if k not in base}
-    if isinstance(base, tuple): return tuple(_merged(b, e) for b, e in zip(base, extra))
+    if isinstance(base, tuple): return tuple(_merged(b, e) for b, e in zip(base, extra, strict=True))
     if isinstance(base, list): return base + [x for x in extra if x not in base]
-    return extra
+    raise TypeError(f"only dicts, lists and tuples of options merge, got {type(base).__name__}")
 
 _VARIED_EXTRA = dict(  # the words the varied phrasing adds to the training phrasing's tables
     counts={1: ["only one", "one single"], 2: ["a couple of"]},
