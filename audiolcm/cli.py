@@ -139,13 +139,15 @@ def _latent_corpus(vae, job: _TrainJob):
     if job.data is None: return encode_corpus(vae, job.corpus_size or 20_000, seconds=job.seconds or 2.048, seed=job.corpus_seed, progress=False)
     return encode_corpus(vae, data=CaptionedAudioFolder(**{"seconds": job.seconds or 10.0, **job.data}), batch_size=32, progress=False)
 
-def _model_config(cls, spec, tiny):
-    "A VAEConfig / BackboneConfig from a preset name ('tiny', 'paper') or a dict of fields over the tiny sizes."
+def _model_config(cls, spec, shipped):
+    """A VAEConfig / BackboneConfig from a preset name (a constructor of `cls`: 'tiny', 'paper', and the VAE's 'small'), or from a
+    dict of fields over the `shipped` sizes (None: the shipped sizes)."""
     from audiolcm.checkpoint import config_from_dict
     if isinstance(spec, str):
-        if spec not in ("tiny", "paper"): raise ValueError(f"unknown model preset {spec!r}: use 'tiny', 'paper' or a dict of {cls.__name__} fields")
-        return tiny if spec == "tiny" else cls.paper()
-    return config_from_dict(cls, {**tiny.to_dict(), **(spec or {})}, "model")
+        presets = [name for name in ("tiny", "small", "paper") if hasattr(cls, name)]
+        if spec not in presets: raise ValueError(f"unknown model preset {spec!r}: use one of {presets} or a dict of {cls.__name__} fields")
+        return getattr(cls, spec)()
+    return config_from_dict(cls, {**shipped.to_dict(), **(spec or {})}, "model")
 
 def train_from_config(kind: str, config: dict, out: str | Path) -> Path:
     "Run a training job ('vae', 'teacher' or 'distill') from a config dict into run folder `out`; returns the saved checkpoint folder."
@@ -179,7 +181,7 @@ def train_from_config(kind: str, config: dict, out: str | Path) -> Path:
         acc.end_training()  # every process closes the process group before it exits
         return path
     if kind == "vae":
-        model = MelVAE(_model_config(VAEConfig, job.model, VAEConfig()))
+        model = MelVAE(_model_config(VAEConfig, job.model, VAEConfig.small()))
         train_vae(model.to(acc.device), tc, out, accelerator=acc)
         return save(lambda m, extra: m.save(out / "vae"), model, out / "vae")
     vae = MelVAE.load(job.vae, device=acc.device)
