@@ -56,6 +56,17 @@ def test_train_vae_from_a_config_file(tmp_path):
     assert saved["kind"] == "MelVAE" and saved["config"]["channels"] == 8 and saved["scale_factor"] > 0
 
 
+def test_train_vae_without_a_model_trains_the_shipped_sizes(tmp_path):
+    "No `model` in the config: the shipped VAE's sizes (VAEConfig.small()), not the smaller tiny preset."
+    from audiolcm.vae import VAEConfig
+    cfg = tmp_path / "vae.json"
+    cfg.write_text(json.dumps({"train": {"steps": 1, "batch_size": 2, "clips": 2}}))
+    out = subprocess.run([str(SCRIPT), "train", "vae", "--config", str(cfg), "--out", str(tmp_path / "run")], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    saved = json.loads((tmp_path / "run" / "vae" / "config.json").read_text())["config"]
+    assert (saved["channels"], list(saved["multipliers"])) == (VAEConfig.small().channels, list(VAEConfig.small().multipliers)) != (VAEConfig().channels, list(VAEConfig().multipliers))
+
+
 def test_train_refuses_unknown_config_keys(tmp_path):
     cfg = tmp_path / "bad.json"
     cfg.write_text(json.dumps({"train": {"stpes": 2}}))
