@@ -88,3 +88,15 @@ def test_guidance_benchmark_samples_another_teacher():
     assert r.returncode == 0, r.stderr[-2000:]
     rows = [line.split() for line in r.stdout.splitlines() if line.startswith(("teacher", "student"))]
     assert [" ".join(row[:-8]) for row in rows] == ["teacher DDIM 2, g 5", "student 2 steps, g 5"]
+
+
+def test_distill_length_benchmark_measures_a_student_per_snapshot():
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "distill_length.py"), "--steps", "5", "--every", "2", "--corpus", "8", "8", "8", "8",
+                        "--n", "4", "--teacher-steps", "2", "--slow-ema", "0.9"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = [line.rsplit(maxsplit=9) for line in r.stdout.splitlines() if line.startswith(("teacher", "shipped", "step"))]
+    assert [row[0] for row in rows] == ["teacher DDIM 2", "shipped student, 2 steps"] + [
+        f"step {s}, {m}" for s in (2, 4, 5) for m in ("target", "slow EMA 0.9")]  # every --every steps and the last
+    assert all(float(row[1]) >= 0 and all(0 <= float(x) <= 1 for x in row[2:] if x != "nan") for row in rows)  # FAD, then agreements
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "distill_length.py"), "--steps", "5", "--every", "6"], capture_output=True, text=True, timeout=600)
+    assert r.returncode != 0 and "--every must be in 1..--steps" in r.stderr
