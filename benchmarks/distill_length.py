@@ -1,6 +1,7 @@
-"""FAD and attribute agreement of 2-step students along one distillation from the shipped teacher: 13_distill's recipe
-(k = 20, w ~ U[4, 12], mu = 0.95, batch 32, lr 2e-4, its four-length corpus) run for --steps with no probe, the target
-network taken every --every steps and, with --slow-ema, EMAs of the target with those decays beside it. Each is sampled
+"""FAD and attribute agreement of 2-step students along one distillation from the shipped teacher: the recipe
+the shipped student's checkpoint records (13_distill: k = 20, w ~ U[4, 12], mu = 0.95, batch 32, lr 2e-4), on its
+four-length corpus, run for --steps with no probe; the target network is taken every --every steps and, with --slow-ema,
+EMAs of the target with those decays beside it. Each is sampled
 at 2 steps, guidance 5, seed 0 on the first n test prompts; the shipped student and teacher are measured the same way.
 
     python benchmarks/distill_length.py                                          # 2000 steps, every 500 (about 55 min on 2 cores)
@@ -44,7 +45,8 @@ def main():
     pipe, classifier = AudioLCM.from_pretrained(), SynthCapsClassifier.load()
     items = [SynthCaps("test")[i] for i in range(args.n)]
     prompts, labels = [it["caption"] for it in items], [it["labels"] for it in items]
-    ref = classifier.embed(np.stack([it["wav"].numpy() for it in items])).numpy()
+    truth = np.stack([it["wav"].numpy() for it in items])
+    ref = classifier.embed(truth).numpy()
     print(f"{args.n} test prompts, guidance 5, seed 0; {torch.get_num_threads()} threads, torch {torch.__version__}")
     print(f"{'':34}{'FAD':>8}" + "".join(f"{c:>10}" for c in CHECKS), flush=True)
 
@@ -52,8 +54,7 @@ def main():
         r = attribute_agreement(list(torch.as_tensor(audio)), labels)
         print(f"{name:34}{fad(classifier.embed(audio).numpy(), ref):>8.1f}" + "".join(f"{r.get(c, np.nan):>10.3f}" for c in CHECKS), flush=True)
 
-    shuffled = np.roll(np.stack([it["wav"].numpy() for it in items]), 1, axis=0)
-    r = attribute_agreement(list(torch.as_tensor(shuffled)), labels)
+    r = attribute_agreement(list(torch.as_tensor(np.roll(truth, 1, axis=0))), labels)
     chance = "another prompt's audio (chance)"
     print(f"{chance:34}{'':>8}" + "".join(f"{r.get(c, np.nan):>10.3f}" for c in CHECKS))
     print_row(f"teacher DDIM {args.teacher_steps}", pipe.sample_teacher(prompts, steps=args.teacher_steps, seed=0, batch_size=50))
@@ -69,8 +70,9 @@ def main():
         if step % args.every == 0 or step == args.steps:
             snapshots[f"step {step}, target"] = copy.deepcopy(target.state_dict())
             snapshots.update({f"step {step}, slow EMA {d:g}": copy.deepcopy(m.state_dict()) for d, m in slow.items()})
+    recipe = DistillConfig(**{**pipe.student_meta["distill_config"], "steps": args.steps, "probe_every": 0})
     t0 = time.perf_counter()
-    distill(pipe.teacher, latents, captions, pipe.text_encoder, DistillConfig(steps=args.steps, batch_size=32, lr=2e-4), progress=False, callback=keep)
+    distill(pipe.teacher, latents, captions, pipe.text_encoder, recipe, progress=False, callback=keep)
     print(f"(distilled {args.steps} steps in {(time.perf_counter() - t0) / 60:.1f} min)", flush=True)
     for name, state in snapshots.items():
         pipe.student.load_state_dict(state)
