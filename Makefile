@@ -26,7 +26,7 @@ run: setup  ## the main job: text to audio with the shipped models (wav + mel PN
 		"rapid clicks, followed by a high-pitched beep" --steps 2 --guidance 5 --seed 0 \
 		-o $(OUT)/generated --plot $(OUT)/generated/mels.png
 
-test: setup  ## every test (about 16 min on 2 idle cores): notebooks clean and exported, the notebooks' tests, pytest (site included)
+test: setup  ## every test (about 19 min on 2 idle cores): notebooks clean and exported, the notebooks' tests, pytest (site included)
 	$(BIN)/python tools/check_sync.py
 	$(BIN)/python tools/nbtest.py --n_workers 2
 	$(BIN)/python -m pytest -q -rs tests

@@ -65,6 +65,18 @@ def test_vae_recipes_benchmark_measures_the_shipped_vae():
     assert len(cells) == 14 and 0 <= float(cells[3]) <= 1 and float(cells[-1]) > 0  # agreement in [0, 1], a measured roughness
 
 
+def test_vae_recipes_benchmark_decodes_the_generators_latents_with_each_decoder():
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "vae_recipes.py"), "--only", "shipped", "decoder-peak4-level1-noise0.3",
+                        "--steps", "3", "--clips", "64", "--n", "8", "--generated", "--seeds", "0", "--teacher-steps", "2"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    table = r.stdout.split("through each decoder")[1]
+    rows = {line.split("|")[1].strip(): [float(c) for c in line.strip(" |").split("|")[1:]] for line in table.splitlines() if line.startswith("| ") and "decoder |" not in line}
+    assert list(rows) == ["shipped", "decoder-peak4-level1-noise0.3"]
+    for cells in rows.values():  # student all, count, loudness, FAD, then the teacher's
+        assert len(cells) == 8 and all(0 <= x <= 1 for x in cells[:3] + cells[4:7]) and cells[3] >= 0 and cells[7] >= 0
+
+
 def test_guidance_benchmark_takes_a_length_and_a_wording():
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "guidance_agreement.py"), "--n", "2", "--guidance", "5", "--teacher-steps", "2",
                         "--seconds", "1.024", "--wording", "heldout"], capture_output=True, text=True, timeout=600)
