@@ -130,11 +130,10 @@ def round_trip(vae, mels, labels, vocoder) -> dict:
             "roughness": float(latent_roughness(means))}  # roughness ignores the scale factor
 
 
-def generated_latents(n: int, seeds: list[int], teacher_steps: int) -> dict:
-    "{(model, seed): scaled latents (n, 20, T')} of the shipped student (2 steps) and teacher (DDIM) on the first n test prompts, guidance 5."
+def generated_latents(prompts: list[str], seeds: list[int], teacher_steps: int) -> dict:
+    "{(model, seed): scaled latents (len(prompts), 20, T')} of the shipped student (2 steps) and teacher (DDIM) at guidance 5."
     warnings.simplefilter("ignore", OutOfDomainWarning)
     pipe = AudioLCM.from_pretrained()
-    prompts = [SynthCaps("test")[i]["caption"] for i in range(n)]
     out = {}
     for s in seeds:
         out["student", s] = pipe.sample(prompts, steps=2, guidance=5, seed=s, batch_size=50, output="latents")
@@ -174,10 +173,10 @@ def main():
     torch.set_num_threads(args.threads)
     names = args.only or list(RECIPES)
     train_mels = mel_corpus("train", args.clips, batch_size=500)[0] if set(names) - {"shipped"} else None
-    test_mels, _, test_labels = mel_corpus("test", args.n)
+    test_mels, test_captions, test_labels = mel_corpus("test", args.n)
     vocoder = GriffinLimVocoder()
     if args.generated:
-        latents = generated_latents(args.n, args.seeds, args.teacher_steps)
+        latents = generated_latents(test_captions, args.seeds, args.teacher_steps)
         classifier = SynthCapsClassifier.load()
         reference = classifier.embed(torch.stack([SynthCaps("test")[i]["wav"] for i in range(args.n)]).numpy()).numpy()
         generated = {}
