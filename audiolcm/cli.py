@@ -120,7 +120,7 @@ class _TrainJob:
     data: dict | None = None
     lengths: dict | None = None  # {"seconds": clips}: SynthCaps buckets of several lengths
     corpus_seed: int = 0  # the SynthCaps seed: another seed draws other clips (a later stage on fresh data)
-    init: str | None = None  # teacher: the checkpoint folder of an earlier stage to continue from, instead of random weights
+    init: str | None = None  # teacher or VAE: the checkpoint folder of an earlier stage to continue from, instead of random weights
 
 def _latent_corpus(vae, job: _TrainJob):
     """Scaled latents and captions to train on: SynthCaps (default: corpus_size clips of `seconds`; with `lengths`, one bucket of
@@ -168,8 +168,11 @@ def train_from_config(kind: str, config: dict, out: str | Path) -> Path:
     if not os.access(out, os.W_OK | os.X_OK): raise ValueError(f"--out {out}: the run folder is not writable")
     train_cls = {"vae": VAETrainConfig, "teacher": TeacherTrainConfig, "distill": DistillConfig}[kind]
     tc = config_from_dict(train_cls, job.train, "train")
-    if job.init is not None and (kind != "teacher" or job.model is not None):
-        raise ValueError("init continues a teacher from an earlier stage: use it with `audiolcm train teacher` and leave out model (the checkpoint sets it)")
+    if job.init is not None and (kind == "distill" or job.model is not None):
+        raise ValueError("init continues a teacher or a VAE from an earlier stage: use it with `audiolcm train teacher` or `train vae` "
+                         "and leave out model (the checkpoint sets it)")
+    if kind == "vae" and tc.latent_noise is not None and job.init is None:
+        raise ValueError("train.latent_noise fine-tunes the decoder of a trained VAE: set init to its checkpoint folder (e.g. \"runs/vae/vae\")")
     gpu = job.device != "cpu" and torch.cuda.is_available()  # no "device": the launcher's GPUs if any
     acc = Accelerator(cpu=not gpu, mixed_precision="bf16" if gpu else "no")
     torch.manual_seed(tc.seed)  # the initial weights: the same run gives the same model
@@ -181,7 +184,7 @@ def train_from_config(kind: str, config: dict, out: str | Path) -> Path:
         acc.end_training()  # every process closes the process group before it exits
         return path
     if kind == "vae":
-        model = MelVAE(_model_config(VAEConfig, job.model, VAEConfig.small()))
+        model = MelVAE.load(job.init) if job.init else MelVAE(_model_config(VAEConfig, job.model, VAEConfig.small()))
         train_vae(model.to(acc.device), tc, out, accelerator=acc)
         return save(lambda m, extra: m.save(out / "vae"), model, out / "vae")
     vae = MelVAE.load(job.vae, device=acc.device)

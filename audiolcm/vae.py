@@ -107,10 +107,12 @@ class MelVAE(nn.Module):
         mel = self.decode(z / self.scale_factor)
         return mel if frames is None else mel[..., :frames]
 
-    def forward(self, mel: torch.Tensor, noise: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        "Reconstruction (B, 80, T) and the mean KL per element; `noise` (B, 20, ceil(T/2)) samples the posterior (None: its mean)."
+    def forward(self, mel: torch.Tensor, noise: torch.Tensor | None = None, noise_std: float | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Reconstruction (B, 80, T) and the mean KL per element; `noise` (B, 20, ceil(T/2)) samples the posterior (None: its mean).
+        With `noise_std`, the decoder alone learns: z = the detached mean + noise x noise_std (unscaled latent units)."""
         mean, logvar = self.encode(mel)
-        z = mean if noise is None else mean + noise * (0.5 * logvar).exp()
+        if noise_std is not None: z = mean.detach() + (0 if noise is None else noise * noise_std)
+        else: z = mean if noise is None else mean + noise * (0.5 * logvar).exp()
         kl = 0.5 * (mean ** 2 + logvar.exp() - 1 - logvar).mean()
         return self.decode(z)[..., : mel.shape[-1]], kl
 
@@ -134,6 +136,7 @@ class VAETrainConfig:
     seconds: float = 2.048
     seed: int = 0
     checkpoint_every: int = 1000
+    latent_noise: float | None = None  # None: train the whole VAE; a number: the decoder alone, on noisy posterior means (below)
 
 def peak_weights(mel: torch.Tensor, peak_weight: float) -> torch.Tensor:
     "Per-bin loss weights 1 + peak_weight * (height above silence / the clip's loudest bin's): (B, 80, T) -> (B, 80, T)."
@@ -141,19 +144,24 @@ def peak_weights(mel: torch.Tensor, peak_weight: float) -> torch.Tensor:
     return 1 + peak_weight * ((mel - PAD_VALUE) / (top - PAD_VALUE).clamp_min(1e-3)).clamp(0, 1)
 
 def vae_loss(vae, mel: torch.Tensor, noise: torch.Tensor, kl_weight: float, peak_weight: float = 0.0,
-             weight_sum: torch.Tensor | None = None) -> torch.Tensor:
+             weight_sum: torch.Tensor | None = None, noise_std: float | None = None) -> torch.Tensor:
     """Weighted L1 mel reconstruction + kl_weight * KL: mel (B, 80, T), posterior noise (B, 20, ceil(T/2)) -> scalar.
     The weighted errors are divided by `weight_sum` (default: the sum of this batch's weights, a weighted mean in log10 units;
     a process of a data-parallel run passes the global batch's sum times its share of the rows, so any number of processes
-    gives the loss of one)."""
-    recon, kl = vae(mel, noise)
+    gives the loss of one). `noise_std`: the decoder's fine-tuning (see `MelVAE.forward`)."""
+    recon, kl = vae(mel, noise, noise_std)
     weight = peak_weights(mel, peak_weight)
     return ((recon.float() - mel).abs() * weight).sum() / (weight.sum() if weight_sum is None else weight_sum) + kl_weight * kl
 
 def train_vae(model: MelVAE, tc: VAETrainConfig, run_dir: str | Path | None = None, until: int | None = None,
               accelerator=None, progress: bool = True) -> list[float]:
     """Train `model` in place (on its device) on the mels of the first `tc.clips` SynthCaps training clips, each rendered once
-    when first drawn and kept in memory; returns the loss per step. With run_dir it resumes (see `fit`)."""
+    when first drawn and kept in memory; returns the loss per step. With run_dir it resumes (see `fit`). With `tc.latent_noise`
+    the encoder, hence the latent space and its scale factor, stays as it is and the decoder learns from the posterior means
+    plus Gaussian noise of `latent_noise` latent standard deviations."""
+    decoder_only = tc.latent_noise is not None
+    noise_std = tc.latent_noise / float(model.scale_factor) if decoder_only else None  # scale_factor = 1 / the latents' std
+    model.encoder.requires_grad_(not decoder_only)
     data = SynthCaps("train", seconds=tc.seconds, seed=tc.seed, size=tc.clips)
     frames = mel_spectrogram(data[0]["wav"]).shape[-1]
     rendered: dict[int, torch.Tensor] = {}
@@ -167,11 +175,14 @@ def train_vae(model: MelVAE, tc: VAETrainConfig, run_dir: str | Path | None = No
         batch = mels(idx.tolist())  # the global batch: its weight sum normalises every process's share
         share = (rows.stop - rows.start) / tc.batch_size
         weight_sum = peak_weights(batch, tc.peak_weight).sum() * share
-        return vae_loss(vae, batch[rows], noise.to(model.scale_factor.device), model.cfg.kl_weight, tc.peak_weight, weight_sum)
+        return vae_loss(vae, batch[rows], noise.to(model.scale_factor.device), 0.0 if decoder_only else model.cfg.kl_weight,
+                        tc.peak_weight, weight_sum, noise_std)
     history = fit(model.train(), loss_fn, tc.steps, tc.batch_size, tc.lr, accelerator=accelerator, seed=tc.seed, progress=progress,
                   desc="VAE", run_dir=run_dir, checkpoint_every=tc.checkpoint_every, until=until,
                   config={"model": model.cfg.to_dict(), "train": asdict(tc)})
-    measure_scale_factor(model.eval(), mels(list(range(min(64, len(data))))))
+    model.encoder.requires_grad_(True)
+    if not decoder_only: measure_scale_factor(model, mels(list(range(min(64, len(data))))))
+    model.eval()
     return history
 
 @torch.no_grad()

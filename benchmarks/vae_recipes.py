@@ -13,9 +13,10 @@ Recipes differ in width (`channels x multipliers`) and loss. The losses tried, o
 - `kl`: the weight of the KL term (11_vae's 1e-6 unless named);
 - `smooth`: + the weight times `latent_roughness` of the posterior means (a penalty on latents that change from frame to frame).
 The `decoder-*` rows keep the shipped VAE's encoder, hence its latent space and every model trained on it, and fine-tune only
-its decoder from the shipped weights (learning rate 3e-4): what a better decoder alone can buy. `noise` decodes the posterior
-means plus Gaussian noise of that many latent standard deviations, so that the decoder learns to map latents near the
-encoder's (as a generator's are) to clean mels.
+its decoder further from the shipped weights (learning rate 3e-4): what a better decoder alone can buy. `noise` decodes the
+posterior means plus Gaussian noise of that many latent standard deviations, so that the decoder learns to map latents near
+the encoder's (as a generator's are) to clean mels. The shipped decoder is itself so trained (`11_vae`, stage 2 of its
+recipe: `latent_noise=0.3`, 4000 steps); the rows of `11_vae` that start from its first stage were run at commit 5945d2d.
 With `--generated`, each row whose latent space is the shipped one (`shipped`, `decoder-*`) also decodes what the shipped
 student (2 steps) and teacher (DDIM, `--teacher-steps`) make for the same test prompts at guidance 5, one run per `--seeds`
 seed, sampled once and decoded by every such VAE: their agreement (the mean over the seeds) and FAD (SynthCaps classifier,

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import soundfile as sf
+import torch
 
 SCRIPT = Path(sys.executable).parent / "audiolcm"
 
@@ -72,3 +73,19 @@ def test_train_refuses_unknown_config_keys(tmp_path):
     cfg.write_text(json.dumps({"train": {"stpes": 2}}))
     out = subprocess.run([str(SCRIPT), "train", "teacher", "--config", str(cfg), "--out", str(tmp_path)], capture_output=True, text=True)
     assert out.returncode == 2 and "stpes" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_train_vae_decoder_stage_keeps_the_encoder_and_its_scale(tmp_path):
+    "Stage 2 of the shipped recipe from the command line: init + latent_noise train the decoder alone."
+    from audiolcm.vae import MelVAE
+    stages = [{"model": {"channels": 8, "multipliers": [1, 1]}, "train": {"steps": 2, "batch_size": 2, "clips": 4}},
+              {"init": str(tmp_path / "run1" / "vae"), "train": {"steps": 2, "batch_size": 2, "clips": 4, "latent_noise": 0.3}}]
+    for i, stage in enumerate(stages, 1):
+        cfg = tmp_path / f"stage{i}.json"
+        cfg.write_text(json.dumps(stage))
+        out = subprocess.run([str(SCRIPT), "train", "vae", "--config", str(cfg), "--out", str(tmp_path / f"run{i}")], capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr
+    first, second = (MelVAE.load(tmp_path / f"run{i}" / "vae") for i in (1, 2))
+    assert float(first.scale_factor) == float(second.scale_factor)
+    assert all(torch.equal(a, b) for a, b in zip(first.encoder.state_dict().values(), second.encoder.state_dict().values()))
+    assert not all(torch.equal(a, b) for a, b in zip(first.decoder.state_dict().values(), second.decoder.state_dict().values()))
