@@ -16,6 +16,7 @@ from torch import nn
 
 from .checkpoint import config_from_dict, load_checkpoint, on_host, save_checkpoint
 from .schedule import NoiseSchedule
+from .text import sentence_vector
 
 # %% auto #0
 __all__ = ['RMSNorm', 'RotaryEmbedding', 'apply_rope', 'SwiGLU', 'Attention', 'sinusoidal_embedding', 'BackboneConfig', 'Block',
@@ -97,7 +98,7 @@ def sinusoidal_embedding(x: torch.Tensor, dim: int = 256, scale: float = 1.0) ->
 # %% ../nbs/08_backbone.ipynb #227e7325
 @dataclass
 class BackboneConfig:
-    "Sizes of the denoiser. `guidance_embedding` adds the student's w input; `clip_position` each frame's place in its clip."
+    "Sizes of the denoiser. `guidance_embedding` adds the student's w input; `clip_position` each frame's place in its clip; `sentence_embedding` the caption's sentence vector."
     latent_channels: int = 20
     dim: int = 128
     depth: int = 6
@@ -106,6 +107,7 @@ class BackboneConfig:
     time_embed_dim: int = 256
     guidance_embedding: bool = False
     clip_position: bool = False  # add each frame's place in its clip (0 at the first frame, 1 at the last) to its features
+    sentence_embedding: bool = False  # add the caption's sentence vector (`07_text`) to the conditioning c, beside the timestep
     rope_base: float = 10_000.0
     norm_eps: float = 1e-6
     prediction: str = "eps"  # what the output is: the noise (the paper's) or v (see `NoiseSchedule`)
@@ -163,7 +165,8 @@ class AudioTransformer(nn.Module):
         self.time_mlp = nn.Sequential(nn.Linear(cfg.time_embed_dim, d), nn.SiLU(), nn.Linear(d, d))
         self.w_embed = nn.Linear(cfg.time_embed_dim, d) if cfg.guidance_embedding else None
         self.position_embed = nn.Linear(cfg.time_embed_dim, d) if cfg.clip_position else None
-        for layer in (self.w_embed, self.position_embed):  # zero at the start: a model given either input starts as the model without
+        self.sentence_embed = nn.Linear(cfg.text_dim, d) if cfg.sentence_embedding else None
+        for layer in (self.w_embed, self.position_embed, self.sentence_embed):  # zero at the start: a model given an input starts as the model without
             if layer is not None: nn.init.zeros_(layer.weight); nn.init.zeros_(layer.bias)
         self.rope = RotaryEmbedding(d // cfg.heads, cfg.rope_base)
         self.blocks = nn.ModuleList([Block(cfg) for _ in range(cfg.depth)])
@@ -172,7 +175,7 @@ class AudioTransformer(nn.Module):
         self.proj_out = nn.Linear(d, cfg.latent_channels)
         for layer in (self.modulation_out, self.proj_out): nn.init.zeros_(layer.weight); nn.init.zeros_(layer.bias)
 
-    def _check(self, x_t, t, text, text_mask, w, x_mask):
+    def _check(self, x_t, t, text, text_mask, w, x_mask, sentence):
         cfg = self.cfg
         if x_t.ndim != 3 or x_t.shape[1] != cfg.latent_channels:
             raise ValueError(f"x_t must be (B, {cfg.latent_channels}, T), got {tuple(x_t.shape)}")
@@ -185,16 +188,22 @@ class AudioTransformer(nn.Module):
             raise ValueError("every caption needs at least one unmasked token (encode '' for unconditional)")
         if w is not None and self.w_embed is None: raise ValueError("this model has no guidance embedding (a teacher); pass w=None")
         if x_mask is not None and x_mask.shape != (B, x_t.shape[2]): raise ValueError(f"x_mask must be ({B}, T), got {tuple(x_mask.shape)}")
+        if sentence is not None:
+            if self.sentence_embed is None: raise ValueError("this model has no sentence embedding (sentence_embedding=False); pass sentence=None")
+            if sentence.shape != (B, cfg.text_dim): raise ValueError(f"sentence must be ({B}, {cfg.text_dim}), got {tuple(sentence.shape)}")
 
     def forward(self, x_t: torch.Tensor, t: torch.Tensor, text: torch.Tensor, text_mask: torch.Tensor,
-                w: torch.Tensor | None = None, x_mask: torch.Tensor | None = None) -> torch.Tensor:
-        "x_mask (B, T) bool marks real latent frames (None: all real)."
+                w: torch.Tensor | None = None, x_mask: torch.Tensor | None = None, sentence: torch.Tensor | None = None) -> torch.Tensor:
+        """x_mask (B, T) bool marks real latent frames (None: all real). sentence (B, text_dim): the captions' sentence vectors where
+        they are not those of `text` (training with `token_drop`, `12_teacher`); None: `sentence_vector(text, text_mask)`."""
         t = torch.as_tensor(t, device=x_t.device)
         if t.ndim == 0: t = t.expand(x_t.shape[0])
-        self._check(x_t, t, text, text_mask, w, x_mask)
+        self._check(x_t, t, text, text_mask, w, x_mask, sentence)
         c = self.time_mlp(sinusoidal_embedding(t, self.cfg.time_embed_dim))
         if self.w_embed is not None and w is not None:
             c = c + self.w_embed(sinusoidal_embedding(torch.as_tensor(w, device=x_t.device).expand(x_t.shape[0]), self.cfg.time_embed_dim, scale=1000.0))
+        if self.sentence_embed is not None:
+            c = c + self.sentence_embed((sentence_vector(text.float(), text_mask) if sentence is None else sentence.float()).to(c.dtype))
         h = self.proj_in(x_t.transpose(1, 2))
         if self.position_embed is not None:
             place = clip_place(x_t.shape[2], x_mask, x_t.device)  # (B or 1, T), embedded like a timestep in [0, 1000]

