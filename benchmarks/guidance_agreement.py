@@ -8,6 +8,7 @@ SynthCaps test clips (standard captions and 2.048 s unless asked), each check ty
     python benchmarks/guidance_agreement.py --n 300 --guidance 5 --seeds 0 1 2 3 --wording heldout   # captions in the held-out wording
     python benchmarks/guidance_agreement.py --n 300 --guidance 5 --teacher runs/teacher/stage6/teacher   # another teacher (teacher rows only)
     python benchmarks/guidance_agreement.py --n 300 --guidance 5 --teacher T --student S   # another teacher and a student distilled from it
+    python benchmarks/guidance_agreement.py --n 300 --guidance 5 --teacher runs/encoder_swap/mpnet/teacher   # a teacher of another text encoder
 
 The student was distilled for guidance 5 to 13 (w ~ U[4, 12]); below 5 only the teacher is sampled.
 """
@@ -24,6 +25,7 @@ from audiolcm.backbone import load_denoiser
 from audiolcm.data import SynthCaps
 from audiolcm.sampler import AudioLCM, OutOfDomainWarning
 from audiolcm.synthcaps import attribute_agreement, write_caption
+from audiolcm.text import load_text_encoder
 
 CHECKS = ["all", "register", "count", "pace", "direction", "contour", "tonality", "loudness"]
 
@@ -41,16 +43,26 @@ def main():
     p.add_argument("--student", help="a saved student folder to sample instead of the shipped student")
     args = p.parse_args()
     pipe = AudioLCM.from_pretrained()
-    if args.teacher: pipe.teacher = load_denoiser(args.teacher)[0].eval()
-    if args.student: pipe.student = load_denoiser(args.student)[0].eval()
+    own_encoder, encoders = pipe.text_encoder.name, set()
+    for role in ("teacher", "student"):
+        if getattr(args, role) is None: continue
+        model, meta = load_denoiser(getattr(args, role))
+        setattr(pipe, role, model.eval())
+        encoders.add(meta["text_encoder"])
+    if encoders - {own_encoder}:  # denoisers of another encoder (benchmarks/encoder_swap.py) read that encoder's states
+        if len(encoders) > 1 or not args.teacher: raise SystemExit(f"--teacher and --student read {sorted(encoders)}: give a teacher and "
+                                                                   "(if any) a student of one text encoder")
+        pipe.text_encoder = load_text_encoder(encoders.pop())
     data = SynthCaps("test", seconds=args.seconds)
     items = [data[i] for i in range(args.n)]
     labels = [it["labels"] for it in items]
     prompts = [it["caption"] if args.wording == "train" else write_caption(it["labels"], args.wording) for it in items]
     print(f"{args.n} test clips, {args.seconds:g} s, {args.wording} wording, {torch.get_num_threads()} threads, torch {torch.__version__}"
           + (f", teacher {args.teacher}" if args.teacher else "") + (f", student {args.student}" if args.student else ""))
-    far = int((pipe.prompt_distances(prompts) > pipe.domain.max_distance).sum())
-    print(f"{far} of the {args.n} prompts are far from the training captions (the domain check of 14_sampler)")
+    if pipe.text_encoder.name == own_encoder:  # the domain check's distance is set for the pipeline's encoder
+        far = int((pipe.prompt_distances(prompts) > pipe.domain.max_distance).sum())
+        print(f"{far} of the {args.n} prompts are far from the training captions (the domain check of 14_sampler)")
+    else: print(f"text encoder {pipe.text_encoder.name}")
     warnings.simplefilter("ignore", OutOfDomainWarning)  # counted above instead of printed at every call
     def print_row(name, scores): print(f"{name:36}" + "".join(f"{x:>10.3f}" for x in scores), flush=True)
     print(f"{'':36}" + "".join(f"{c:>10}" for c in CHECKS))

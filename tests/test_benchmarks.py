@@ -112,3 +112,38 @@ def test_distill_length_benchmark_measures_a_student_per_snapshot():
     assert all(float(row[1]) >= 0 and all(0 <= float(x) <= 1 for x in row[2:] if x != "nan") for row in rows)  # FAD, then agreements
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "distill_length.py"), "--steps", "5", "--every", "6"], capture_output=True, text=True, timeout=600)
     assert r.returncode != 0 and "--every must be in 1..--steps" in r.stderr
+
+
+def tiny_encoder_folder(folder: Path) -> str:
+    "A BERT-like sentence encoder folder of random 8-d weights with MiniLM's tokenizer: a local encoder for the scripts."
+    from transformers import BertConfig, BertModel
+    from audiolcm.text import load_text_encoder
+    BertModel(BertConfig(hidden_size=8, num_hidden_layers=1, num_attention_heads=2, intermediate_size=16)).save_pretrained(folder)
+    load_text_encoder().tokenizer.save_pretrained(folder)
+    return str(folder)
+
+
+def test_encoder_probe_prints_a_table_per_encoder(tmp_path):
+    folder = tiny_encoder_folder(tmp_path / "encoder")
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "encoder_probe.py"), "--encoder", folder, "--n-train", "600", "--n-test", "300"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = [line.strip("|").split("|") for line in r.stdout.splitlines() if line.startswith("| ") and "---" not in line]
+    assert [row[0].strip() for row in rows] == [folder] + [f"fitted on the {p} phrasing, {w} wording" for p in ("training", "varied")
+                                                          for w in ("training", "held-out")] + ["most frequent value (chance)"]
+    assert all(0 <= float(x) <= 1 for row in rows[1:] for x in row[1:])
+    assert "held-out / training wording (means):" in r.stdout
+
+
+def test_encoder_swap_trains_a_teacher_that_the_guidance_benchmark_reads_with_its_encoder(tmp_path):
+    folder = tiny_encoder_folder(tmp_path / "encoder")
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "encoder_swap.py"), "--encoder", folder, "--out", str(tmp_path / "run"),
+                        "--steps", "2", "--corpus", "4", "8", "4", "4"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "8-d states" in r.stdout and "trained 2 steps" in r.stdout
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "guidance_agreement.py"), "--n", "2", "--guidance", "5", "--teacher-steps", "2",
+                        "--teacher", str(tmp_path / "run" / "teacher")], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert f"text encoder {folder}" in r.stdout  # the teacher's own encoder, not the pipeline's
+    rows = [line.split() for line in r.stdout.splitlines() if line.startswith(("teacher", "student"))]
+    assert [" ".join(row[:-8]) for row in rows] == ["teacher DDIM 2, g 5"]
