@@ -8,6 +8,7 @@ pipeline's encoder (the control) and once with another, then measure each saved 
 
     python benchmarks/encoder_swap.py --encoder minilm --out runs/encoder_swap/minilm          # about 25 min on 1 core
     python benchmarks/encoder_swap.py --encoder /path/to/all-mpnet-base-v2 --out runs/encoder_swap/mpnet
+    python benchmarks/encoder_swap.py --encoder /path/to/all-mpnet-base-v2 --out runs/encoder_swap/mpnet2 --init runs/encoder_swap/mpnet/teacher --seed 11
     python benchmarks/encoder_swap.py --encoder minilm --out runs/encoder_swap/quick --steps 20 --corpus 8 32 8 8
 
 A run folder resumes (10_training); `RUN/teacher` is the EMA model, saved with its encoder's name.
@@ -40,14 +41,17 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--encoder", default="minilm", help="'minilm' or a local folder of a BERT-like sentence encoder")
     p.add_argument("--out", required=True, help="the run folder (resumes)")
+    p.add_argument("--init", help="a teacher this script saved (RUN/teacher) to train further, instead of the pipeline's with a fresh pathway")
     p.add_argument("--steps", type=int, default=1500)
     p.add_argument("--lr", type=float, default=2.5e-4)
     p.add_argument("--seed", type=int, default=10, help="the SynthCaps seed of the clips (the pipeline's stages used 0 to 9)")
     p.add_argument("--corpus", type=int, nargs=4, default=[3000, 12000, 3000, 2000], help="clips of 1.024, 2.048, 5.12 and 10.24 s")
     args = p.parse_args()
     enc = load_text_encoder(args.encoder)
-    teacher, _ = load_denoiser(ASSETS / "teacher_tiny")
-    model = with_fresh_text_pathway(teacher, enc.dim)
+    if args.init:  # a next stage: the saved teacher goes on as it is
+        model, meta = load_denoiser(args.init)
+        if meta["text_encoder"] != enc.name: raise SystemExit(f"{args.init} reads {meta['text_encoder']!r}, not {enc.name!r}: pass --encoder {meta['text_encoder']}")
+    else: model = with_fresh_text_pathway(load_denoiser(ASSETS / "teacher_tiny")[0], enc.dim)
     print(f"{args.encoder}: {enc.dim}-d states; teacher {sum(q.numel() for q in model.parameters()) / 1e6:.2f}M parameters; "
           f"{torch.get_num_threads()} threads, torch {torch.__version__}", flush=True)
     t0 = time.perf_counter()

@@ -141,6 +141,12 @@ def test_encoder_swap_trains_a_teacher_that_the_guidance_benchmark_reads_with_it
                         "--steps", "2", "--corpus", "4", "8", "4", "4"], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "8-d states" in r.stdout and "trained 2 steps" in r.stdout
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "encoder_swap.py"), "--encoder", folder, "--out", str(tmp_path / "run2"),
+                        "--init", str(tmp_path / "run" / "teacher"), "--steps", "2", "--corpus", "4", "8", "4", "4"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]  # a next stage from the saved teacher
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "encoder_swap.py"), "--out", str(tmp_path / "run3"),
+                        "--init", str(tmp_path / "run" / "teacher"), "--steps", "2"], capture_output=True, text=True, timeout=600)
+    assert r.returncode != 0 and "pass --encoder" in r.stderr  # a teacher of another encoder than the one given
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "guidance_agreement.py"), "--n", "2", "--guidance", "5", "--teacher-steps", "2",
                         "--teacher", str(tmp_path / "run" / "teacher")], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
