@@ -6,7 +6,7 @@ the encoder alone say which encoder carries the captions' meaning into a wording
 pipeline's encoder (the control) and once with another, then measure each saved teacher with
 `benchmarks/guidance_agreement.py --teacher RUN/teacher` in the training and the held-out wording.
 
-    python benchmarks/encoder_swap.py --encoder minilm --out runs/encoder_swap/minilm          # about 25 min on 1 core
+    python benchmarks/encoder_swap.py --encoder minilm --out runs/encoder_swap/minilm          # about 21 min on 1 core (MPNet: 33)
     python benchmarks/encoder_swap.py --encoder /path/to/all-mpnet-base-v2 --out runs/encoder_swap/mpnet
     python benchmarks/encoder_swap.py --encoder /path/to/all-mpnet-base-v2 --out runs/encoder_swap/mpnet2 --init runs/encoder_swap/mpnet/teacher --seed 11
     python benchmarks/encoder_swap.py --encoder minilm --out runs/encoder_swap/quick --steps 20 --corpus 8 32 8 8
