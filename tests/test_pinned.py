@@ -1,7 +1,7 @@
 """Behaviour pinned across refactors: the shipped pipeline's latents and short training runs' final weights must match
 `fixtures/pinned.safetensors` (written by `make_pinned.py` before the refactor of the pipeline and training loop; the `train.vae.*`
 entries re-pinned when the VAE's recipe changed on purpose: peak-weighted L1, training clips rendered once; the `latents.*`
-entries re-pinned with `make_pinned.py --latents` when the shipped teacher and student changed: stage 11 of `12_teacher`).
+entries re-pinned with `make_pinned.py --latents` when the shipped teacher and student changed: stage 12 of `12_teacher`).
 Tolerance 1e-4 absolute on values of order 1: float32 sums may be reordered (batching, fused kernels), which moves results
 by ~1e-6; a changed formula, schedule, noise stream or optimiser step moves them by 1e-3 or more."""
 from pathlib import Path

@@ -131,7 +131,7 @@ def test_the_solver_skip_travels_with_the_student(tmp_path):
 
 def test_the_schedule_travels_with_the_denoisers(tmp_path):
     pipe = AudioLCM.from_pretrained()
-    assert (pipe.schedule.prediction, pipe.schedule.zero_terminal_snr) == ("v", True)  # the shipped models (12_teacher, stage 11)
+    assert (pipe.schedule.prediction, pipe.schedule.zero_terminal_snr) == ("v", True)  # the shipped models (12_teacher, stage 12)
     for name in ("student", "teacher"):  # noise-predicting copies on the paper's schedule (their weights untrained for it: only the plumbing is checked)
         eps = AudioTransformer(replace(getattr(pipe, name).cfg, prediction="eps", zero_terminal_snr=False))
         eps.load_state_dict(getattr(pipe, name).state_dict())
