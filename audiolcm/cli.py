@@ -121,6 +121,7 @@ class _TrainJob:
     lengths: dict | None = None  # {"seconds": clips}: SynthCaps buckets of several lengths
     corpus_seed: int = 0  # the SynthCaps seed: another seed draws other clips (a later stage on fresh data)
     init: str | None = None  # teacher or VAE: the checkpoint folder of an earlier stage to continue from, instead of random weights
+    phrasing: str = "train"  # the SynthCaps captions' wording: "train" (the templates) or "varied" (02_synthcaps)
 
 def _latent_corpus(vae, job: _TrainJob):
     """Scaled latents and captions to train on: SynthCaps (default: corpus_size clips of `seconds`; with `lengths`, one bucket of
@@ -128,6 +129,9 @@ def _latent_corpus(vae, job: _TrainJob):
     from audiolcm.data import CaptionedAudioFolder
     from audiolcm.teacher import encode_corpus, encode_lengths
     if job.data is not None and job.corpus_seed: raise ValueError("corpus_seed picks SynthCaps clips: leave it out with data")
+    if job.data is not None and job.phrasing != "train": raise ValueError("phrasing words SynthCaps captions: leave it out with data")
+    if job.phrasing not in ("train", "varied"):
+        raise ValueError(f"phrasing {job.phrasing!r}: train on 'train' or 'varied' (the held-out phrasing is kept for evaluation, 02_synthcaps)")
     if job.lengths is not None:
         if job.data is not None or job.seconds is not None or job.corpus_size is not None:
             raise ValueError("the training config sets lengths: leave out data, seconds and corpus_size (lengths gives the clips of each length)")
@@ -135,8 +139,9 @@ def _latent_corpus(vae, job: _TrainJob):
         except ValueError: raise ValueError(f"lengths maps seconds to clip counts, e.g. {{\"2.048\": 12000}}: got keys {list(job.lengths)}") from None
         if not lengths or not all(s > 0 for s in lengths) or not all(isinstance(n, int) and n > 0 for n in lengths.values()):
             raise ValueError(f"lengths maps positive seconds to positive clip counts, got {job.lengths}")
-        return encode_lengths(vae, list(lengths.values()), lengths=list(lengths), seed=job.corpus_seed, progress=False)
-    if job.data is None: return encode_corpus(vae, job.corpus_size or 20_000, seconds=job.seconds or 2.048, seed=job.corpus_seed, progress=False)
+        return encode_lengths(vae, list(lengths.values()), lengths=list(lengths), seed=job.corpus_seed, progress=False, phrasing=job.phrasing)
+    if job.data is None:
+        return encode_corpus(vae, job.corpus_size or 20_000, seconds=job.seconds or 2.048, seed=job.corpus_seed, progress=False, phrasing=job.phrasing)
     return encode_corpus(vae, data=CaptionedAudioFolder(**{"seconds": job.seconds or 10.0, **job.data}), batch_size=32, progress=False)
 
 def _model_config(cls, spec, shipped):
@@ -200,7 +205,9 @@ def train_from_config(kind: str, config: dict, out: str | Path) -> Path:
     latents, captions = _latent_corpus(vae, job)
     probe = AgreementProbe(vae, load_vocoder(device=acc.device), text_encoder, k=tc.k) if tc.probe_every else None
     student, _ = distill(teacher, latents, captions, text_encoder, tc, out, accelerator=acc, probe=probe)
-    return save(lambda m, extra: save_denoiser(out / "student", m, job.text_encoder, distill_config=asdict(tc), **extra), student, out / "student")
+    record = {"distilled_from": job.teacher or "teacher_tiny", "distill_config": asdict(tc)}  # as 13_distill records the shipped student
+    if probe is not None: record["probe_scores"] = [round(s, 4) for s in probe.scores]  # this sitting's scores (a resumed run: since the resume)
+    return save(lambda m, extra: save_denoiser(out / "student", m, job.text_encoder, **record, **extra), student, out / "student")
 
 # %% ../nbs/90_cli.ipynb #414b7201
 def _positive(kind):

@@ -48,3 +48,7 @@ def test_example_config_runs_through_the_cli(path, tmp_path, capsys):
     short.write_text(json.dumps(cfg))
     assert main(["train", kind, "--config", str(short), "--out", str(tmp_path / "run")]) == 0
     assert "saved" in capsys.readouterr().out
+    if kind == "distill":  # the student records its teacher and, with a probe, the probe's scores (one: at the last of 2 steps)
+        meta = json.loads((tmp_path / "run" / "student" / "config.json").read_text())
+        assert meta["distilled_from"] == (cfg.get("teacher") or "teacher_tiny")
+        if cfg["train"].get("probe_every"): assert len(meta["probe_scores"]) == 1
