@@ -175,7 +175,9 @@ def test_the_student_path_compiles_as_whole_graphs():
     """torch.compile captures the text encoder's network (the tokenizer runs on the host), the consistency function, the VAE
     decoder and both vocoders each as one graph (fullgraph: no host reads of values inside them, so no waits for a GPU) and they
     agree with eager. Griffin-Lim runs 4 + 4 iterations here: the compiled graph unrolls its loops, and at the default 60 + 32
-    compiling took over 10 minutes on 2 CPU cores. Its phase normalisation magnifies rounding, hence its looser tolerance. The
+    compiling took over 10 minutes on 2 CPU cores. Its phase normalisation magnifies rounding, hence its looser tolerance, 2e-2
+    of the peak: on the stage-12 student's "rain falling" clip, whose noise-like phases are the least settled after 4 iterations,
+    the two differ by 1.02e-2 of the peak at one sample, 0.6 % in RMS and 0.4 % in STFT magnitude. The
     neural vocoder's running phase sum reaches hundreds of radians, where float32 values lie about 6e-5 apart, so compiled and
     eager kernels differ by about 1e-4 of the peak (1.1e-4 for the stage-11 student's clips): its tolerance is 1e-3 (-60 dB),
     as in 09_vocoder's batching check."""
@@ -193,7 +195,7 @@ def test_the_student_path_compiles_as_whole_graphs():
         x0 = f(z, t, states, mask, w)
         mel = decode(x0)
         for eager_fn, args, tolerance in ((text_states, (tokens["input_ids"], tokens["attention_mask"]), 1e-4), (f, (z, t, states, mask, w), 1e-4),
-                                          (decode, (x0,), 1e-4), (vocoder, (mel,), 1e-3), (GriffinLimVocoder(n_iter=4, nnls_iter=4), (mel,), 1e-2)):
+                                          (decode, (x0,), 1e-4), (vocoder, (mel,), 1e-3), (GriffinLimVocoder(n_iter=4, nnls_iter=4), (mel,), 2e-2)):
             eager, compiled = eager_fn(*args), torch.compile(eager_fn, fullgraph=True)(*args)  # fullgraph: a graph break fails
             assert torch.allclose(eager, compiled, atol=tolerance * eager.abs().max().item()), eager_fn
 
