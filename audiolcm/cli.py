@@ -127,11 +127,13 @@ def _latent_corpus(vae, job: _TrainJob):
     """Scaled latents and captions to train on: SynthCaps (default: corpus_size clips of `seconds`; with `lengths`, one bucket of
     clips per length), or the audio folder of job.data (CaptionedAudioFolder arguments)."""
     from audiolcm.data import CaptionedAudioFolder
+    from audiolcm.synthcaps import PHRASINGS
     from audiolcm.teacher import encode_corpus, encode_lengths
     if job.data is not None and job.corpus_seed: raise ValueError("corpus_seed picks SynthCaps clips: leave it out with data")
     if job.data is not None and job.phrasing != "train": raise ValueError("phrasing words SynthCaps captions: leave it out with data")
-    if job.phrasing not in ("train", "varied"):
-        raise ValueError(f"phrasing {job.phrasing!r}: train on 'train' or 'varied' (the held-out phrasing is kept for evaluation, 02_synthcaps)")
+    trainable = [name for name in PHRASINGS if name != "heldout"]  # the held-out phrasing is never trained on (02_synthcaps)
+    if job.phrasing not in trainable:
+        raise ValueError(f"phrasing {job.phrasing!r}: train on {' or '.join(map(repr, trainable))} (the held-out phrasing is kept for evaluation, 02_synthcaps)")
     if job.lengths is not None:
         if job.data is not None or job.seconds is not None or job.corpus_size is not None:
             raise ValueError("the training config sets lengths: leave out data, seconds and corpus_size (lengths gives the clips of each length)")
