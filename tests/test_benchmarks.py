@@ -153,3 +153,14 @@ def test_encoder_swap_trains_a_teacher_that_the_guidance_benchmark_reads_with_it
     assert f"text encoder {folder}" in r.stdout  # the teacher's own encoder, not the pipeline's
     rows = [line.split() for line in r.stdout.splitlines() if line.startswith(("teacher", "student"))]
     assert [" ".join(row[:-8]) for row in rows] == ["teacher DDIM 2, g 5"]
+
+
+def test_grow_depth_doubles_the_teacher_and_trains_it_on(tmp_path):
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "grow_depth.py"), "--out", str(tmp_path / "run"), "--steps", "2",
+                        "--corpus", "4", "8", "4", "4"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]  # it asserts that the grown teacher starts as the same function
+    assert "depth 6 -> 12" in r.stdout and "trained 2 steps" in r.stdout
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "grow_depth.py"), "--init", str(tmp_path / "run" / "teacher"), "--no-grow",
+                        "--out", str(tmp_path / "run2"), "--steps", "2", "--corpus", "4", "8", "4", "4"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "depth 12 -> 12" in r.stdout  # a next stage of the grown teacher
