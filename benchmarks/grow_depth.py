@@ -51,9 +51,11 @@ def main():
     torch.manual_seed(0)  # the new blocks' weights
     teacher, meta = load_denoiser(args.init)
     enc = load_text_encoder(meta["text_encoder"])
-    model = teacher if args.no_grow else interleave_new_blocks(teacher)
-    if not args.no_grow:  # the grown teacher starts as the same function
-        x, t, (states, mask) = torch.randn(2, 20, 32), torch.tensor([100, 900]), enc.encode(["three knocks", "a rising whistle"])
+    if args.no_grow: model = teacher
+    else:  # the grown teacher starts as the same function
+        model = interleave_new_blocks(teacher)
+        x, t = torch.randn(2, teacher.cfg.latent_channels, 32), torch.tensor([100, 900])
+        states, mask = enc.encode(["three knocks", "a rising whistle"])
         with torch.no_grad(): torch.testing.assert_close(model(x, t, states, mask), teacher(x, t, states, mask), atol=1e-5, rtol=1e-4)
     print(f"teacher: depth {teacher.cfg.depth} -> {model.cfg.depth}, {sum(q.numel() for q in model.parameters()) / 1e6:.2f}M parameters; "
           f"{torch.get_num_threads()} threads, torch {torch.__version__}", flush=True)
