@@ -5,6 +5,7 @@ SynthCaps test clips (standard captions and 2.048 s unless asked), each check ty
     python benchmarks/guidance_agreement.py --n 300 --guidance 3 5
     python benchmarks/guidance_agreement.py --n 300 --guidance 5 --seeds 0 1 2 3   # a row per noise seed, then their mean
     python benchmarks/guidance_agreement.py --n 300 --guidance 5 --seeds 0 1 2 3 --seconds 10   # 10 s clips
+    python benchmarks/guidance_agreement.py --n 300 --guidance 5 --seeds 0 1 2 3 --seconds 10 --models student   # the student alone
     python benchmarks/guidance_agreement.py --n 300 --guidance 5 --seeds 0 1 2 3 --wording heldout   # captions in the held-out wording
     python benchmarks/guidance_agreement.py --n 300 --guidance 5 --teacher runs/teacher/stage6/teacher   # another teacher (teacher rows only)
     python benchmarks/guidance_agreement.py --n 300 --guidance 5 --teacher T --student S   # another teacher and a student distilled from it
@@ -41,6 +42,8 @@ def main():
     p.add_argument("--teacher", help="a saved denoiser folder to sample instead of the shipped teacher; the shipped student, "
                    "distilled from the shipped teacher, is then left out unless --student names its own")
     p.add_argument("--student", help="a saved student folder to sample instead of the shipped student")
+    p.add_argument("--models", choices=["teacher", "student"], nargs="+", default=["teacher", "student"],
+                   help="which models to sample (the student's rows take a fraction of the teacher's time)")
     args = p.parse_args()
     pipe = AudioLCM.from_pretrained()
     own_encoder, encoders = pipe.text_encoder.name, set()
@@ -68,9 +71,11 @@ def main():
     print(f"{'':36}" + "".join(f"{c:>10}" for c in CHECKS))
     t0 = time.perf_counter()
     for g in args.guidance:
-        samplers = {f"teacher DDIM {args.teacher_steps}, g {g:g}":
-                    lambda s: pipe.sample_teacher(prompts, steps=args.teacher_steps, guidance=g, seconds=args.seconds, seed=s, batch_size=50)}
-        if pipe.guidance_range[0] <= g <= pipe.guidance_range[1] and (args.student or not args.teacher):
+        samplers = {}
+        if "teacher" in args.models:
+            samplers[f"teacher DDIM {args.teacher_steps}, g {g:g}"] = \
+                lambda s: pipe.sample_teacher(prompts, steps=args.teacher_steps, guidance=g, seconds=args.seconds, seed=s, batch_size=50)
+        if "student" in args.models and pipe.guidance_range[0] <= g <= pipe.guidance_range[1] and (args.student or not args.teacher):
             samplers[f"student 2 steps, g {g:g}"] = lambda s: pipe.sample(prompts, steps=2, guidance=g, seconds=args.seconds, seed=s, batch_size=50)
         for name, sample_with in samplers.items():
             per_seed = []

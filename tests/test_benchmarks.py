@@ -84,6 +84,11 @@ def test_guidance_benchmark_takes_a_length_and_a_wording():
     assert "2 test clips, 1.024 s, heldout wording" in r.stdout
     rows = [line.split() for line in r.stdout.splitlines() if line.startswith(("teacher", "student"))]
     assert [" ".join(row[:-8]) for row in rows] == ["teacher DDIM 2, g 5", "student 2 steps, g 5"]
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "guidance_agreement.py"), "--n", "2", "--guidance", "3", "5",
+                        "--models", "student"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = [line.split() for line in r.stdout.splitlines() if line.startswith(("teacher", "student"))]
+    assert [" ".join(row[:-8]) for row in rows] == ["student 2 steps, g 5"]  # the student alone, and only in its range
 
 
 def test_guidance_benchmark_samples_another_teacher():
