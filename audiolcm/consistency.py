@@ -14,7 +14,8 @@ from tqdm import tqdm
 from .schedule import NoiseSchedule
 
 # %% auto #0
-__all__ = ['SIGMA_DATA', 'TIMESTEP_SCALING', 'boundary_scalings', 'ConsistencyModel', 'lcm_timesteps', 'consistency_sample']
+__all__ = ['SIGMA_DATA', 'TIMESTEP_SCALING', 'boundary_scalings', 'ConsistencyModel', 'lcm_timesteps', 'choose_timesteps',
+           'consistency_sample']
 
 # %% ../nbs/06_consistency.ipynb #2d15794e
 SIGMA_DATA, TIMESTEP_SCALING = 0.5, 10.0
@@ -49,20 +50,40 @@ def lcm_timesteps(steps: int, k: int = 20, n_train_steps: int = 1000, strength: 
     if not 1 <= steps <= top: raise ValueError(f"steps must be in 1..{top} (grid points below the start at strength {strength}), got {steps}")
     return [k * (top - (i * top) // steps) - 1 for i in range(steps)]
 
+# %% ../nbs/06_consistency.ipynb #e976c86e
+def choose_timesteps(steps: int, k: int = 20, n_train_steps: int = 1000, strength: float = 1.0, timesteps=None) -> list[int]:
+    """The timesteps of `steps`-step sampling: lcm_timesteps(steps, k, n_train_steps, strength), or the caller's `timesteps`,
+    checked: one per step, strictly descending, on the solver grid t = k n - 1 of skip k."""
+    if timesteps is None: return lcm_timesteps(steps, k, n_train_steps, strength)
+    if strength != 1.0: raise ValueError("give timesteps or strength, not both: the first of the timesteps is where sampling starts")
+    grid = range(k - 1, n_train_steps, k)
+    ts = list(timesteps) if isinstance(timesteps, (list, tuple)) else None
+    if not ts or not all(isinstance(t, int) and not isinstance(t, bool) for t in ts):
+        raise ValueError(f"timesteps must be a non-empty list of integers, got {timesteps!r}")
+    if any(t not in grid for t in ts): raise ValueError(f"timesteps {ts} leave the student's solver grid of skip {k} ({k - 1}, {2 * k - 1}, ..., {grid[-1]})")
+    if any(a <= b for a, b in zip(ts, ts[1:])): raise ValueError(f"timesteps must be strictly descending, got {ts}")
+    if len(ts) != steps: raise ValueError(f"{steps} steps need {steps} timesteps, got {len(ts)}: {ts}")
+    return ts
+
 # %% ../nbs/06_consistency.ipynb #e69b3f13
 @torch.no_grad()
 def consistency_sample(x0_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor], x_T: torch.Tensor, n_steps: int,
                        schedule: NoiseSchedule | None = None, k: int = 20, strength: float = 1.0,
-                       noise: list[torch.Tensor] | None = None, progress: bool = False) -> torch.Tensor:
-    """Algorithm 2 from x_T (B, ...) at the first of lcm_timesteps(n_steps, k, strength); x0_fn(x, t (B,)) -> clean estimate.
-    `noise`: the n_steps - 1 re-injection noises (None: fresh). Returns x_0 (B, ...)."""
+                       noise: list[torch.Tensor] | None = None, progress: bool = False, timesteps: list[int] | None = None,
+                       renoise: float = 1.0) -> torch.Tensor:
+    """Algorithm 2 from x_T (B, ...) at the first of lcm_timesteps(n_steps, k, strength), or of `timesteps` (n_steps grid points);
+    x0_fn(x, t (B,)) -> clean estimate. `noise`: the n_steps - 1 re-injection noises (None: fresh); `renoise`: their share in
+    each re-injection, the rest the step's implied noise (1: Algorithm 2; 0: deterministic). Returns x_0 (B, ...)."""
     schedule = schedule or NoiseSchedule()
-    steps = lcm_timesteps(n_steps, k, schedule.n_steps, strength)
+    steps = choose_timesteps(n_steps, k, schedule.n_steps, strength, timesteps)
+    if isinstance(renoise, bool) or not isinstance(renoise, (int, float)) or not 0 <= renoise <= 1:
+        raise ValueError(f"renoise must be a number in [0, 1], got {renoise!r}")
     if noise is not None and len(noise) != len(steps) - 1: raise ValueError(f"{n_steps} steps re-inject noise {n_steps - 1} times, got {len(noise)} tensors")
     x = x_T
     for i, t in enumerate(tqdm(steps, disable=not progress, desc="consistency")):
         x0 = x0_fn(x, torch.full((x.shape[0],), t, device=x.device, dtype=torch.long))
         if i + 1 < len(steps):
             eps = torch.randn_like(x0) if noise is None else noise[i].to(x0)
+            if renoise < 1: eps = (1 - renoise ** 2) ** 0.5 * schedule.eps_from_x0(x, x0, t) + renoise * eps
             x = schedule.q_sample(x0, steps[i + 1], eps)
     return x0

@@ -20,7 +20,7 @@ from tqdm import tqdm
 from .audio import HOP_LENGTH, SAMPLE_RATE, atomic_write, latent_frames, load_audio, mel_spectrogram, n_frames
 from .backbone import load_denoiser, save_denoiser
 from .checkpoint import ASSETS, check_device, check_integer, config_from_dict
-from .consistency import ConsistencyModel, consistency_sample, lcm_timesteps
+from .consistency import ConsistencyModel, choose_timesteps, consistency_sample
 from .ddim import ddim_sample, guided_eps
 from .release import load_release
 from .schedule import NoiseSchedule
@@ -259,11 +259,14 @@ class AudioLCM:
 
     def sample(self, prompts, steps: int = 2, guidance: float = 5.0, seconds: float | None = None, seed: int | None = None,
                n_per_prompt: int = 1, batch_size: int = 16, progress: bool = False, init_audio=None, strength: float = 1.0,
-               inpaint: tuple[float, float] | None = None, init_sr: int = SAMPLE_RATE, output: str = "audio", precision: str = "bf16"):
+               inpaint: tuple[float, float] | None = None, init_sr: int = SAMPLE_RATE, output: str = "audio", precision: str = "bf16",
+               timesteps: list[int] | None = None, renoise: float = 1.0):
         """Text -> audio with the student: (len(prompts) * n_per_prompt, N) float32 at 16 kHz, prompt-major order
         (output='latents': the scaled latents (B, 20, T') instead). Audio to audio: `init_audio` (an array at `init_sr` Hz, or an audio
         file) is re-generated from noise level `strength` (0..1], or, with `inpaint=(start_s, end_s)`, only that span is re-generated.
-        `precision`: 'bf16' runs the denoiser under bf16 autocast on CUDA; 'fp32' keeps it in float32 (the authors' sampling)."""
+        `precision`: 'bf16' runs the denoiser under bf16 autocast on CUDA; 'fp32' keeps it in float32 (the authors' sampling).
+        `timesteps` (one grid point per step) replace the evenly spaced ones; `renoise` < 1 re-injects less fresh noise
+        (06_consistency: 1 is Algorithm 2, 0 a deterministic walk)."""
         if init_audio is None:
             if strength != 1.0 or inpaint is not None: raise ValueError("strength and inpaint edit a clip: pass init_audio as well")
         elif seconds is not None: raise ValueError("with init_audio the length is the clip's: leave seconds out")
@@ -277,7 +280,7 @@ class AudioLCM:
             warnings.warn(f"guidance {guidance} is outside the range the student was distilled for guidance {lo:g}..{hi:g}: expect artefacts", stacklevel=2)
         jobs = [p for p in prompts for _ in range(n_per_prompt)]
         frames = latent_frames(n_frames(seconds))
-        timesteps = lcm_timesteps(steps, self.k, self.schedule.n_steps, strength)  # checks steps and strength before any work
+        timesteps = choose_timesteps(steps, self.k, self.schedule.n_steps, strength, timesteps)  # checks them before any work
         if init is not None: init = init.expand(len(prompts), -1, -1).repeat_interleave(n_per_prompt, 0)[..., :frames]
         keep = None
         if inpaint is not None:
@@ -299,7 +302,7 @@ class AudioLCM:
                     x0 = f(z, t, states, mask, w)
                 return x0 if keep is None else torch.where(keep[rows, None].to(device), init[rows].to(device, x0.dtype), x0)
             x_T = noise[0] if init is None else self.schedule.q_sample(init[rows].to(device), timesteps[0], noise[0])
-            return consistency_sample(x0_fn, x_T, steps, self.schedule, self.k, strength, noise[1:])
+            return consistency_sample(x0_fn, x_T, steps, self.schedule, self.k, noise=noise[1:], timesteps=timesteps, renoise=renoise)
         self._warn_far(prompts)
         out = self._generate(jobs, seconds, batch_size, progress, "sampling", latents, output)
         if inpaint is None or output == "latents": return out
@@ -348,10 +351,11 @@ def _pipeline(pipeline: AudioLCM | None, device) -> AudioLCM:
 def sample(prompts, steps: int = 2, guidance: float = 5.0, seconds: float | None = None, seed: int | None = None,
            n_per_prompt: int = 1, batch_size: int = 16, device: str | None = None, pipeline: AudioLCM | None = None,
            init_audio=None, strength: float = 1.0, inpaint: tuple[float, float] | None = None, init_sr: int = SAMPLE_RATE,
-           precision: str = "bf16") -> np.ndarray:
+           precision: str = "bf16", timesteps: list[int] | None = None, renoise: float = 1.0) -> np.ndarray:
     "Text to 16 kHz audio (B, N) float32 with the consistency student (default: the shipped tiny models, 2 steps); see `AudioLCM.sample`."
     return _pipeline(pipeline, device).sample(prompts, steps, guidance, seconds, seed, n_per_prompt, batch_size,
-                                              init_audio=init_audio, strength=strength, inpaint=inpaint, init_sr=init_sr, precision=precision)
+                                              init_audio=init_audio, strength=strength, inpaint=inpaint, init_sr=init_sr, precision=precision,
+                                              timesteps=timesteps, renoise=renoise)
 
 def sample_teacher(prompts, steps: int = 100, guidance: float = 5.0, seconds: float | None = None, seed: int | None = None,
                    n_per_prompt: int = 1, batch_size: int = 16, negative_prompt: str | None = None, device: str | None = None,

@@ -169,3 +169,17 @@ def test_grow_depth_doubles_the_teacher_and_trains_it_on(tmp_path):
                         "--out", str(tmp_path / "run2"), "--steps", "2", "--corpus", "4", "8", "4", "4"], capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "depth 12 -> 12" in r.stdout  # a next stage of the grown teacher
+
+
+def test_student_sampling_benchmark_prints_a_row_per_sampler():
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "student_sampling.py"), "--n", "6", "--seeds", "0", "1", "--teacher-steps", "2",
+                        "--split", "valid"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.startswith("6 valid prompts, guidance 5, seeds [0, 1]")
+    rows = {line[:46].strip(): line[46:].split() for line in r.stdout.splitlines()[2:-1]}
+    assert list(rows) == ["ground truth", "teacher DDIM 2", "student 2 steps, even, renoise 1", "student 2 steps, even, renoise 0.5",
+                          "student 2 steps, even, renoise 0", "student 2 steps, [999, 599], renoise 1", "student 2 steps, [999, 599], renoise 0",
+                          "student 4 steps, even, renoise 1", "student 4 steps, even, renoise 0", "chance (another clip's labels)"]
+    for name, cells in rows.items():  # FAD, its sd, then the agreement of each check type
+        assert len(cells) == 6 and all(0 <= float(x) <= 1 for x in cells[2:] if x != "nan"), name
+        assert (cells[0] == "nan") == name.startswith("chance") and (name != "ground truth" or float(cells[0]) == 0), name
