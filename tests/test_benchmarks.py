@@ -182,4 +182,4 @@ def test_student_sampling_benchmark_prints_a_row_per_sampler():
                           "student 4 steps, even, renoise 1", "student 4 steps, even, renoise 0", "chance (another clip's labels)"]
     for name, cells in rows.items():  # FAD, its sd, then the agreement of each check type
         assert len(cells) == 6 and all(0 <= float(x) <= 1 for x in cells[2:] if x != "nan"), name
-        assert (cells[0] == "nan") == name.startswith("chance") and (name != "ground truth" or float(cells[0]) == 0), name
+        if name.startswith(("teacher", "student")): assert 0 < float(cells[0]) < 1e4, name  # a measured, finite FAD
