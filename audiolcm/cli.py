@@ -82,12 +82,14 @@ def _writable_output(out: Path, n_clips: int) -> Path:
 def generate_files(prompts: list[str], out: str | Path, steps: int = 2, guidance: float = 5.0, seconds: float | None = None,
                    seed: int | None = 0, n: int = 1, teacher: bool = False, model: str | None = None, device: str | None = None,
                    plot: str | Path | None = None, release: str | None = None, vocoder: str | None = None, init_audio: str | None = None,
-                   strength: float = 1.0, inpaint: tuple[float, float] | None = None, precision: str = "bf16") -> list[Path]:
+                   strength: float = 1.0, inpaint: tuple[float, float] | None = None, precision: str = "bf16",
+                   timesteps: list[int] | None = None, renoise: float = 1.0) -> list[Path]:
     "Generate audio for prompts with one pipeline (shipped, `model` folder or `release` folder) and write WAV files; returns their paths."
     from audiolcm.sampler import AudioLCM
     from audiolcm.vocoder import load_vocoder
     out = _writable_output(Path(out), len(prompts) * n)
     if teacher and (init_audio or release): raise ValueError("--teacher cannot be combined with --init-audio or --release")
+    if teacher and (timesteps is not None or renoise != 1.0): raise ValueError("--timesteps and --renoise set the student's sampler: leave them out with --teacher")
     if release:
         if model or vocoder: raise ValueError("--release brings its own models: leave out --model and --vocoder")
         pipe = AudioLCM.from_release(release, device)
@@ -95,7 +97,7 @@ def generate_files(prompts: list[str], out: str | Path, steps: int = 2, guidance
     if vocoder: pipe.vocoder = load_vocoder(vocoder, device=pipe.device)
     if teacher: audio = pipe.sample_teacher(prompts, steps, guidance, seconds, seed, n_per_prompt=n, precision=precision)
     else: audio = pipe.sample(prompts, steps, guidance, seconds, seed, n_per_prompt=n, init_audio=init_audio, strength=strength, inpaint=inpaint,
-                              precision=precision)
+                              precision=precision, timesteps=timesteps, renoise=renoise)
     jobs = [p for p in prompts for _ in range(n)]
     if len(jobs) == 1 and out.suffix.lower() == ".wav": paths = [save_audio(out, audio[0])]
     else:
@@ -245,6 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--vocoder", default=None, help="instead of the pipeline's vocoder: 'tiny' (the fast neural vocoder), 'griffin-lim', or a folder: an ISTFTVocoder checkpoint or a BigVGAN generator (args.yml/config.json + weights)")
     g.add_argument("--init-audio", default=None, help="audio to audio: start from this audio file")
     g.add_argument("--strength", type=float, default=1.0, help="with --init-audio: noise level to start from, (0, 1] (default 1)")
+    g.add_argument("--timesteps", type=int, nargs="+", default=None, help="the student's timesteps, one per step, descending on its solver grid "
+                   "(default: evenly spaced, 999 499 for 2 steps)")
+    g.add_argument("--renoise", type=float, default=1.0, help="share of fresh noise in each re-injection, [0, 1] (default 1, the paper's; 0: deterministic)")
     g.add_argument("--inpaint", type=float, nargs=2, metavar=("START", "END"), default=None,
                    help="with --init-audio: regenerate only this span (seconds), keep the rest")
     g.add_argument("--plot", default=None, help="also save a PNG of the mel spectrograms here")
@@ -269,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
         steps = args.steps if args.steps is not None else (100 if args.teacher else 2)
         out = args.out or ("out.wav" if len(args.prompts) == 1 and args.n == 1 else "generated")
         try: paths = generate_files(args.prompts, out, steps, args.guidance, args.seconds, args.seed, args.n, args.teacher, args.model, args.device,
-                              args.plot, args.release, args.vocoder, args.init_audio, args.strength, args.inpaint, args.precision)
+                              args.plot, args.release, args.vocoder, args.init_audio, args.strength, args.inpaint, args.precision,
+                              args.timesteps, args.renoise)
         except (ValueError, FileNotFoundError) as e: parser.error(str(e))
         for p in paths: print(p)
         if args.plot: print(f"mel spectrograms: {args.plot}")
