@@ -183,3 +183,18 @@ def test_student_sampling_benchmark_prints_a_row_per_sampler():
     for name, cells in rows.items():  # FAD, its sd, then the agreement of each check type
         assert len(cells) == 6 and all(0 <= float(x) <= 1 for x in cells[2:] if x != "nan"), name
         if name.startswith(("teacher", "student")): assert 0 < float(cells[0]) < 1e4, name  # a measured, finite FAD
+
+
+def test_level_offset_benchmark_chooses_a_gain_and_scores_both():
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "level_offset.py"), "--n", "6", "--teacher-guidance", "5", "--student-guidance", "5",
+                        "--seeds", "0", "1", "--teacher-steps", "2"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.startswith("6 prompts a split")
+    rows = [(line[:24].strip(), line[24:].split()) for line in r.stdout.splitlines()[3:-1]]
+    names = [name for name, _ in rows]
+    assert names[-2:] == ["ground truth", "chance"]
+    for model in ("teacher, guidance 5", "student, guidance 5"):  # the gain-0 row, then the chosen gain's if it is not 0
+        mine = [cells for name, cells in rows if name == model]
+        assert 1 <= len(mine) <= 2 and int(mine[0][3]) == 0 and all(-12 <= int(c[3]) <= 0 for c in mine)
+        for cells in mine: assert all(0 <= float(x) <= 1 for x in cells[4:]), cells  # all, loudness, share guarded
+    assert rows[-2][1][-2:] == ["1.000", "1.000"]  # the ground truth passes every check
