@@ -9,7 +9,7 @@ loudness check there. On the test split it scores the audio as the pipeline retu
 the chosen gain applied before the peak guard, the mean over the noise seeds, with the share of clips the peak guard turns
 down.
 
-    python benchmarks/level_offset.py                     # 300 prompts, teacher at guidance 1, 2, 5, student at 5; seeds 0-3 (about 14 min on 2 cores)
+    python benchmarks/level_offset.py                     # 300 prompts, teacher at guidance 1, 2, 5, student at 5; seeds 0-3 (17 min on 2 cores)
     python benchmarks/level_offset.py --n 300 --teacher-guidance 5 --student-guidance 5 8 --seeds 0
 
 The gain is chosen on one split and measured on the other, so it is a calibration of the output level, not a fit to the
