@@ -17,8 +17,8 @@ from .audio import HOP_LENGTH, N_FFT, SAMPLE_RATE
 __all__ = ['FAMILIES', 'EVENT_FAMILIES', 'MUSIC_FAMILIES', 'BACKGROUNDS', 'REGISTERS', 'BASS_RANGE', 'REGISTER_EDGES', 'LOUDNESS',
            'SPLIT_IDS', 'DEFAULT_SECONDS', 'TRAIN_PHRASING', 'HELDOUT_PHRASING', 'VARIED_PHRASING', 'PHRASINGS',
            'PEAKINESS_EDGE', 'Family', 'sample_event', 'render_event', 'Phrasing', 'describe_event', 'write_caption',
-           'synth_clip', 'peak_frequency', 'register_of', 'level_db', 'count_onsets', 'pitch_slope', 'peakiness',
-           'check_event', 'attribute_checks', 'attribute_agreement']
+           'unstated_attributes', 'synth_clip', 'peak_frequency', 'register_of', 'level_db', 'count_onsets',
+           'pitch_slope', 'peakiness', 'check_event', 'attribute_checks', 'attribute_agreement']
 
 # %% ../nbs/02_synthcaps.ipynb #cf358987
 @dataclass(frozen=True)
@@ -327,15 +327,18 @@ def _expressed(ev: dict) -> list:
     return [(a, ev[a]) for a in _ORDER if ev.get(a) and not (a == "register" and ev["family"] == "bass")
             and not (a == "contour" and ev.get("interval") == 0)]
 
-def describe_event(rng: np.random.Generator, ev: dict, phrasing: Phrasing | None = None) -> str:
-    "One caption phrase for an event in `phrasing` (default: the training phrasing), some attribute words dropped at random."
+def describe_event(rng: np.random.Generator, ev: dict, phrasing: Phrasing | None = None, dropped: list | None = None) -> str:
+    """One caption phrase for an event in `phrasing` (default: the training phrasing), some attribute words dropped at random;
+    `dropped`, if given, receives the attributes left out."""
     ph = phrasing or TRAIN_PHRASING
     fam = ev["family"]
     frames = ph.frames["melody" if fam in ph.instruments else fam]
     kind = "verb" if frames["verb"] and rng.random() < 0.3 else "noun"
     pre, clause, adverbs, phrases = [], [], [], []
     for attr, value in _expressed(ev):
-        if rng.random() >= ph.keep.get(attr, 1.0): continue
+        if rng.random() >= ph.keep.get(attr, 1.0):
+            if dropped is not None: dropped.append(attr)
+            continue
         adjectives, after, advs = ph.words[attr][value]
         places = [(pre, adjectives), (pre, adjectives), (clause, adjectives)] if kind == "noun" else []
         places = [(where, options) for where, options in places + [(phrases, after), (adverbs, advs)] if options]
@@ -471,15 +474,24 @@ PHRASINGS = {"train": TRAIN_PHRASING, "varied": VARIED_PHRASING, "heldout": HELD
 
 def _articles(text: str) -> str: return re.sub(r"\b(a|an) (?=(\w))", lambda m: ("an " if m.group(2) in "aeiou" else "a "), text)
 
-def write_caption(labels: dict, phrasing: str = "train", rng: np.random.Generator | None = None) -> str:
-    "A caption for a clip's labels in a phrasing of `PHRASINGS` ('train', 'varied' or 'heldout'); without `rng`, a pure function of the labels."
+def write_caption(labels: dict, phrasing: str = "train", rng: np.random.Generator | None = None, dropped: list | None = None) -> str:
+    """A caption for a clip's labels in a phrasing of `PHRASINGS` ('train', 'varied' or 'heldout'); without `rng`, a pure function of the labels.
+    `dropped`, if given, receives one set per event: the attributes the caption leaves out."""
     if phrasing not in PHRASINGS: raise ValueError(f"unknown phrasing {phrasing!r}; choose one of {list(PHRASINGS)}")
     ph = PHRASINGS[phrasing]
     if rng is None: rng = np.random.default_rng([labels["seed"], SPLIT_IDS[labels["split"]], labels["index"], ph.stream])
-    a, *rest = [describe_event(rng, ev, ph) for ev in labels["events"]]
+    left_out = [[] for _ in labels["events"]]
+    a, *rest = [describe_event(rng, ev, ph, out) for ev, out in zip(labels["events"], left_out)]
+    if dropped is not None: dropped.extend(set(out) for out in left_out)
     text = _pick(rng, ph.joins[labels["composition"]]).format(a=a, b=rest[0]) if rest else a
     text = _articles(_pick(rng, ph.wrappers).format(x=text))
     return text[0].upper() + text[1:]
+
+def unstated_attributes(labels: dict, phrasing: str = "train") -> list[set[str]]:
+    "Per event, the attributes the clip's caption in `phrasing` (as `write_caption` writes it) leaves out: what no reader of the caption can know."
+    dropped: list = []
+    write_caption(labels, phrasing, dropped=dropped)
+    return dropped
 
 # %% ../nbs/02_synthcaps.ipynb #3545f084
 def _compose(rng, seconds):
