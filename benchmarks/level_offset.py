@@ -7,7 +7,9 @@ the level offset (the clip's peak in dBFS minus the middle of the range its loud
 02_synthcaps; median per loudness word, single-event clips) and picks the output gain, in whole dB, that scores best on the
 loudness check there. On the test split it scores the audio as the pipeline returns it (gain 0, then the peak guard) and with
 the chosen gain applied before the peak guard, the mean over the noise seeds, with the share of clips the peak guard turns
-down.
+down. The loudness checks are split three ways: clips whose caption states their loudness word, quiet or loud clips whose
+caption leaves it out (`unstated_attributes`, 02_synthcaps: no reader of the caption can know their level), and clips with
+no loudness word, whose level is the unmarked one.
 
     python benchmarks/level_offset.py                     # 300 prompts, teacher at guidance 1, 2, 5, student at 5; seeds 0-3 (17 min on 2 cores)
     python benchmarks/level_offset.py --n 300 --teacher-guidance 5 --student-guidance 5 8 --seeds 0
@@ -27,7 +29,7 @@ import torch
 from audiolcm.audio import SAMPLE_RATE, n_frames
 from audiolcm.data import SynthCaps
 from audiolcm.sampler import AudioLCM, OutOfDomainWarning
-from audiolcm.synthcaps import LOUDNESS, attribute_agreement
+from audiolcm.synthcaps import LOUDNESS, attribute_agreement, attribute_checks, unstated_attributes
 from audiolcm.vocoder import peak_guard
 
 GAINS_DB = np.arange(-12, 1)  # the output gains the validation split chooses from
@@ -64,6 +66,15 @@ def main():
         guarded = (loud.abs().amax(-1) > 10 ** (pipe.peak_ceiling_db / 20)).float().mean().item()
         return attribute_agreement(peak_guard(loud, pipe.peak_ceiling_db).numpy(), labels), guarded
 
+    def loudness_by_caption(wav, labels):
+        "Loudness checks passed (guarded audio), split: stated quiet/loud, unstated quiet/loud, unmarked."
+        groups = {"stated": [], "unstated": [], "unmarked": []}
+        for w, lab in zip(peak_guard(wav, pipe.peak_ceiling_db).numpy(), labels):
+            if lab["composition"] != "single": continue
+            group = "unmarked" if not lab["events"][0]["loudness"] else "unstated" if "loudness" in unstated_attributes(lab)[0] else "stated"
+            groups[group].append(attribute_checks(w, lab)["0.loudness"])
+        return groups
+
     def offsets(wav, labels):
         "Median level offset (dB) per loudness word over the single-event clips."
         peak = 20 * np.log10(wav.abs().amax(-1).numpy() + 1e-12)
@@ -74,8 +85,8 @@ def main():
         return out
 
     print(f"{args.n} prompts a split, {torch.get_num_threads()} threads, torch {torch.__version__}, teacher DDIM {args.teacher_steps}, student 2 steps")
-    print(f"{'':24}{'offset on valid (dB)':>30}{'gain':>6}{'test: all':>11}{'loudness':>10}{'guarded':>9}")
-    print(f"{'':24}{'quiet':>10}{'normal':>10}{'loud':>10}")
+    print(f"{'':24}{'offset on valid (dB)':>30}{'gain':>6}{'test: all':>11}{'loudness':>10}{'guarded':>9}{'loudness of the clips whose caption':>36}")
+    print(f"{'':24}{'quiet':>10}{'normal':>10}{'loud':>10}{'':36}{'states it':>12}{'omits it':>12}{'unmarked':>12}")
     t0 = time.perf_counter()
     truth_offsets, first_test = offsets(torch.as_tensor(splits["valid"][2]), splits["valid"][1]), None
     for model, guidances in (("teacher", args.teacher_guidance), ("student", args.student_guidance)):
@@ -88,9 +99,12 @@ def main():
             if first_test is None: first_test = peak_guard(tests[0], pipe.peak_ceiling_db).numpy()
             for db in sorted({0, gain}, reverse=True):
                 results = [scored(w, float(db), splits["test"][1]) for w in tests]
+                groups = [loudness_by_caption(w * 10 ** (db / 20), splits["test"][1]) for w in tests]
                 print(f"{model + f', guidance {g:g}':24}" + "".join(f"{off[w]:>10.1f}" for w in ("quiet", "normal", "loud")) + f"{db:>+6d}"
                       + f"{np.mean([r[0]['all'] for r in results]):>11.3f}{np.mean([r[0]['loudness'] for r in results]):>10.3f}"
-                      + f"{np.mean([r[1] for r in results]):>9.2f}", flush=True)
+                      + f"{np.mean([r[1] for r in results]):>9.2f}"
+                      + "".join(f"{np.mean([x for gr in groups for x in gr[k]]) if groups[0][k] else np.nan:>12.3f}"
+                                for k in ("stated", "unstated", "unmarked")), flush=True)
     test_labels = splits["test"][1]
     print(f"{'ground truth':24}" + "".join(f"{truth_offsets[w]:>10.1f}" for w in ("quiet", "normal", "loud")) + f"{0:>+6d}"
           + f"{attribute_agreement(splits['test'][2], test_labels)['all']:>11.3f}{attribute_agreement(splits['test'][2], test_labels)['loudness']:>10.3f}")
