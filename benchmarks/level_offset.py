@@ -60,16 +60,16 @@ def main():
         else: z = pipe.sample(prompts, steps=2, guidance=guidance, seed=seed, batch_size=50, output="latents")
         return pipe.vocoder(pipe.vae.from_latent(z.float(), frames))[:, :n_samples].float()
 
-    def scored(wav, gain_db, labels):
-        "Agreement of the audio with `gain_db` applied before the peak guard, and the share of clips the guard turned down."
+    def returned(wav, gain_db):
+        "The audio as the pipeline would return it with `gain_db` applied before the peak guard, and the share of clips the guard turned down."
         loud = wav * 10 ** (gain_db / 20)
-        guarded = (loud.abs().amax(-1) > 10 ** (pipe.peak_ceiling_db / 20)).float().mean().item()
-        return attribute_agreement(peak_guard(loud, pipe.peak_ceiling_db).numpy(), labels), guarded
+        turned_down = (loud.abs().amax(-1) > 10 ** (pipe.peak_ceiling_db / 20)).float().mean().item()
+        return peak_guard(loud, pipe.peak_ceiling_db).numpy(), turned_down
 
-    def loudness_by_caption(wav, labels):
-        "Loudness checks passed (guarded audio), split: stated quiet/loud, unstated quiet/loud, unmarked."
+    def loudness_by_caption(audio, labels):
+        "Loudness checks passed, split: quiet or loud stated in the caption, quiet or loud left out of it, unmarked."
         groups = {"stated": [], "unstated": [], "unmarked": []}
-        for w, lab in zip(peak_guard(wav, pipe.peak_ceiling_db).numpy(), labels):
+        for w, lab in zip(audio, labels):
             if lab["composition"] != "single": continue
             group = "unmarked" if not lab["events"][0]["loudness"] else "unstated" if "loudness" in unstated_attributes(lab)[0] else "stated"
             groups[group].append(attribute_checks(w, lab)["0.loudness"])
@@ -81,12 +81,12 @@ def main():
         out = {}
         for word, (lo, hi) in LOUDNESS.items():
             idx = [i for i, lab in enumerate(labels) if lab["composition"] == "single" and lab["events"][0]["loudness"] == word]
-            out[word or "normal"] = float(np.median(peak[idx]) - (lo + hi) / 2) if idx else float("nan")
+            out[word or "unmarked"] = float(np.median(peak[idx]) - (lo + hi) / 2) if idx else float("nan")
         return out
 
     print(f"{args.n} prompts a split, {torch.get_num_threads()} threads, torch {torch.__version__}, teacher DDIM {args.teacher_steps}, student 2 steps")
     print(f"{'':24}{'offset on valid (dB)':>30}{'gain':>6}{'test: all':>11}{'loudness':>10}{'guarded':>9}{'loudness of the clips whose caption':>36}")
-    print(f"{'':24}{'quiet':>10}{'normal':>10}{'loud':>10}{'':36}{'states it':>12}{'omits it':>12}{'unmarked':>12}")
+    print(f"{'':24}{'quiet':>10}{'unmarked':>10}{'loud':>10}{'':36}{'states it':>12}{'omits it':>12}{'unmarked':>12}")
     t0 = time.perf_counter()
     truth_offsets, first_test = offsets(torch.as_tensor(splits["valid"][2]), splits["valid"][1]), None
     for model, guidances in (("teacher", args.teacher_guidance), ("student", args.student_guidance)):
@@ -94,20 +94,22 @@ def main():
             wav = raw_audio(model, g, "valid", args.seeds[0])
             labels = splits["valid"][1]
             off = offsets(wav, labels)
-            gain = int(max(GAINS_DB, key=lambda db: scored(wav, float(db), labels)[0]["loudness"]))  # ties: the quieter gain
+            gain = int(max(GAINS_DB, key=lambda db: attribute_agreement(returned(wav, float(db))[0], labels)["loudness"]))  # ties: the quieter gain
             tests = [raw_audio(model, g, "test", s) for s in args.seeds]
-            if first_test is None: first_test = peak_guard(tests[0], pipe.peak_ceiling_db).numpy()
+            if first_test is None: first_test = returned(tests[0], 0.0)[0]
             for db in sorted({0, gain}, reverse=True):
-                results = [scored(w, float(db), splits["test"][1]) for w in tests]
-                groups = [loudness_by_caption(w * 10 ** (db / 20), splits["test"][1]) for w in tests]
-                print(f"{model + f', guidance {g:g}':24}" + "".join(f"{off[w]:>10.1f}" for w in ("quiet", "normal", "loud")) + f"{db:>+6d}"
+                outs = [returned(w, float(db)) for w in tests]
+                results = [(attribute_agreement(audio, splits["test"][1]), turned_down) for audio, turned_down in outs]
+                groups = [loudness_by_caption(audio, splits["test"][1]) for audio, _ in outs]
+                print(f"{model + f', guidance {g:g}':24}" + "".join(f"{off[w]:>10.1f}" for w in ("quiet", "unmarked", "loud")) + f"{db:>+6d}"
                       + f"{np.mean([r[0]['all'] for r in results]):>11.3f}{np.mean([r[0]['loudness'] for r in results]):>10.3f}"
                       + f"{np.mean([r[1] for r in results]):>9.2f}"
                       + "".join(f"{np.mean([x for gr in groups for x in gr[k]]) if groups[0][k] else np.nan:>12.3f}"
                                 for k in ("stated", "unstated", "unmarked")), flush=True)
     test_labels = splits["test"][1]
-    print(f"{'ground truth':24}" + "".join(f"{truth_offsets[w]:>10.1f}" for w in ("quiet", "normal", "loud")) + f"{0:>+6d}"
-          + f"{attribute_agreement(splits['test'][2], test_labels)['all']:>11.3f}{attribute_agreement(splits['test'][2], test_labels)['loudness']:>10.3f}")
+    truth = attribute_agreement(splits["test"][2], test_labels)
+    print(f"{'ground truth':24}" + "".join(f"{truth_offsets[w]:>10.1f}" for w in ("quiet", "unmarked", "loud")) + f"{0:>+6d}"
+          + f"{truth['all']:>11.3f}{truth['loudness']:>10.3f}")
     chance = attribute_agreement(np.roll(first_test, 1, axis=0), test_labels)  # another clip's labels
     print(f"{'chance':24}{'':30}{'':6}{chance['all']:>11.3f}{chance['loudness']:>10.3f}")
     print(f"({(time.perf_counter() - t0) / 60:.1f} min)")
