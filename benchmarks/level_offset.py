@@ -66,13 +66,17 @@ def main():
         turned_down = (loud.abs().amax(-1) > 10 ** (pipe.peak_ceiling_db / 20)).float().mean().item()
         return peak_guard(loud, pipe.peak_ceiling_db).numpy(), turned_down
 
+    def caption_group(lab):
+        "Which loudness check a single-event test clip has: its word 'stated' in the caption, 'unstated' (left out), or 'unmarked'; None: no check."
+        if lab["composition"] != "single": return None
+        return "unmarked" if not lab["events"][0]["loudness"] else "unstated" if "loudness" in unstated_attributes(lab)[0] else "stated"
+    test_groups = [caption_group(lab) for lab in splits["test"][1]]  # once: the captions do not change between rows
+
     def loudness_by_caption(audio, labels):
-        "Loudness checks passed, split: quiet or loud stated in the caption, quiet or loud left out of it, unmarked."
+        "Loudness checks passed, split by `test_groups`."
         groups = {"stated": [], "unstated": [], "unmarked": []}
-        for w, lab in zip(audio, labels):
-            if lab["composition"] != "single": continue
-            group = "unmarked" if not lab["events"][0]["loudness"] else "unstated" if "loudness" in unstated_attributes(lab)[0] else "stated"
-            groups[group].append(attribute_checks(w, lab)["0.loudness"])
+        for w, lab, group in zip(audio, labels, test_groups, strict=True):
+            if group is not None: groups[group].append(attribute_checks(w, lab)["0.loudness"])
         return groups
 
     def offsets(wav, labels):
